@@ -1,0 +1,1 @@
+"""Plain-Python ingestion: catalog, transports, parsers and the DuckDB loader (no Dagster here)."""

@@ -1,0 +1,268 @@
+"""The user-editable catalog of series (YAML): adding a series is adding an entry.
+
+An entry declares what a series is (asset class, trading calendar, currency, quote convention,
+default benchmark), where its landing file(s) are and in which format, and its live source.
+See catalog/assets.yml for the shipped catalog and README.md for the documented keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.errors import CatalogError
+from ingest.parsers import FORMATS
+
+log = logging.getLogger(__name__)
+
+ASSET_CLASSES = (
+    "crypto",
+    "equity",
+    "index",
+    "etf",
+    "fx",
+    "commodity",
+    "rate",
+    "flow",
+    "hack",
+    "calendar",
+)
+ALWAYS_OPEN = "24/7"
+# Asset classes whose rows are not prices: no calendar or benchmark needed.
+NON_PRICE_CLASSES = ("flow", "hack", "calendar")
+
+_ENTRY_KEYS = {
+    "id",
+    "name",
+    "asset_class",
+    "calendar",
+    "currency",
+    "quote",
+    "benchmark",
+    "description",
+    "landing",
+    "live",
+    "unit",
+}
+_LANDING_KEYS = {"path", "format", "primary", "name"}
+_LANDING_OPTIONS = {
+    "date_column",
+    "value_column",
+    "open_column",
+    "high_column",
+    "low_column",
+    "volume_column",
+    "delimiter",
+    "decimal",
+    "date_format",
+    "last_row_intraday",
+    "product",
+    "event_type",
+    "invert",
+    "skip_rows",
+}
+LIVE_SOURCES = {"yahoo_chart", "fred", "binance_klines", "defillama_hacks", "farside"}
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LandingSpec:
+    path: str  # relative to the landing folder
+    format: str
+    primary: bool
+    name: str  # unique within the entry; source_id = "<series id>:<name>"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dataset(self) -> str:
+        return FORMATS[self.format].dataset
+
+
+@dataclass(frozen=True)
+class LiveSpec:
+    source: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    id: str
+    name: str
+    asset_class: str
+    calendar: str | None
+    currency: str | None
+    quote: str | None
+    unit: str | None
+    benchmark: str | None
+    description: str | None
+    landing: tuple[LandingSpec, ...]
+    live: LiveSpec | None
+
+    def source_id(self, landing: LandingSpec | None) -> str:
+        return f"{self.id}:{landing.name if landing else 'live'}"
+
+    @property
+    def datasets(self) -> set[str]:
+        return {spec.dataset for spec in self.landing}
+
+    @property
+    def is_price_series(self) -> bool:
+        return self.asset_class not in NON_PRICE_CLASSES
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    entries: tuple[SeriesEntry, ...]
+
+    def get(self, series_id: str) -> SeriesEntry:
+        for entry in self.entries:
+            if entry.id == series_id:
+                return entry
+        raise KeyError(series_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [e.id for e in self.entries]
+
+    def calendars(self) -> list[str]:
+        return sorted({e.calendar for e in self.entries if e.calendar})
+
+
+def _fail(path: Path, where: str, message: str) -> CatalogError:
+    return CatalogError(f"{path}: {where}: {message}")
+
+
+@cache
+def _known_calendars() -> frozenset[str]:
+    import exchange_calendars
+
+    return frozenset(exchange_calendars.get_calendar_names(include_aliases=True))
+
+
+def _parse_landing(raw: Any, path: Path, where: str) -> list[LandingSpec]:
+    items = raw if isinstance(raw, list) else [raw]
+    specs: list[LandingSpec] = []
+    for i, item in enumerate(items):
+        here = f"{where}, landing[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(path, here, "must be a mapping with at least 'path' and 'format'")
+        unknown = set(item) - _LANDING_KEYS - _LANDING_OPTIONS
+        if unknown:
+            raise _fail(path, here, f"unknown key(s) {sorted(unknown)}")
+        for key in ("path", "format"):
+            if not item.get(key):
+                raise _fail(path, here, f"missing {key!r}")
+        if item["format"] not in FORMATS:
+            raise _fail(path, here, f"unknown format {item['format']!r}; known: {sorted(FORMATS)}")
+        if item["format"] == "csv" and not (item.get("date_column") and item.get("value_column")):
+            raise _fail(path, here, "format 'csv' needs 'date_column' and 'value_column'")
+        name = str(item.get("name") or Path(item["path"]).stem)
+        options = {k: v for k, v in item.items() if k in _LANDING_OPTIONS}
+        specs.append(
+            LandingSpec(
+                path=str(item["path"]),
+                format=item["format"],
+                primary=bool(item.get("primary", False)),
+                name=name,
+                options=options,
+            )
+        )
+    if specs and not any(s.primary for s in specs):
+        first = specs[0]
+        specs[0] = LandingSpec(first.path, first.format, True, first.name, first.options)
+    names = [s.name for s in specs]
+    if len(names) != len(set(names)):
+        raise _fail(path, where, f"landing names must be unique within an entry, got {names}")
+    return specs
+
+
+def _parse_entry(raw: Any, path: Path, index: int) -> SeriesEntry:
+    if not isinstance(raw, dict):
+        raise _fail(path, f"entry {index}", "must be a mapping")
+    where = f"entry {index} ({raw.get('id', '?')})"
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise _fail(
+            path, where, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_ENTRY_KEYS)}"
+        )
+    series_id = raw.get("id")
+    if not isinstance(series_id, str) or not _ID_PATTERN.match(series_id):
+        raise _fail(path, where, "'id' must be lower-case letters, digits and '_' (e.g. my_stock)")
+    asset_class = raw.get("asset_class")
+    if asset_class not in ASSET_CLASSES:
+        raise _fail(path, where, f"'asset_class' must be one of {list(ASSET_CLASSES)}")
+    calendar = raw.get("calendar")
+    if calendar is not None:
+        calendar = str(calendar)
+        if calendar != ALWAYS_OPEN and calendar not in _known_calendars():
+            raise _fail(
+                path,
+                where,
+                f"unknown calendar {calendar!r}: use an exchange_calendars code (XNYS, XHKG, ...) or '24/7'",
+            )
+    elif asset_class not in NON_PRICE_CLASSES:
+        raise _fail(
+            path, where, "price series need a 'calendar' (an exchange_calendars code or '24/7')"
+        )
+    if "landing" not in raw and "live" not in raw:
+        raise _fail(path, where, "needs 'landing' and/or 'live'")
+    landing = _parse_landing(raw["landing"], path, where) if "landing" in raw else []
+    live = None
+    if raw.get("live"):
+        live_raw = dict(raw["live"])
+        source = live_raw.pop("source", None)
+        if source not in LIVE_SOURCES:
+            raise _fail(path, where, f"live 'source' must be one of {sorted(LIVE_SOURCES)}")
+        live = LiveSpec(source=source, params=live_raw)
+    return SeriesEntry(
+        id=series_id,
+        name=str(raw.get("name") or series_id),
+        asset_class=asset_class,
+        calendar=calendar,
+        currency=raw.get("currency"),
+        quote=raw.get("quote"),
+        unit=raw.get("unit"),
+        benchmark=raw.get("benchmark"),
+        description=raw.get("description"),
+        landing=tuple(landing),
+        live=live,
+    )
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate the catalog; errors name the file, the entry and the key."""
+    if not path.exists():
+        raise CatalogError(f"{path}: catalog file not found (set ASSETS_FILE or create it)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise CatalogError(f"{path}{line}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, list):
+        raise CatalogError(f"{path}: the catalog must be a YAML list of entries")
+    entries = [_parse_entry(item, path, i) for i, item in enumerate(raw)]
+    ids = [e.id for e in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CatalogError(f"{path}: duplicate id(s) {duplicates}")
+    known = set(ids)
+    checked = []
+    for entry in entries:
+        if entry.benchmark and entry.benchmark not in known:
+            log.warning(
+                "%s: %s: benchmark %r is not in this catalog; left empty",
+                path,
+                entry.id,
+                entry.benchmark,
+            )
+            entry = SeriesEntry(**{**entry.__dict__, "benchmark": None})
+        checked.append(entry)
+    return Catalog(path=path, entries=tuple(checked))

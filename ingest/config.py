@@ -1,0 +1,46 @@
+"""Environment-driven settings shared by ingestion, dbt and Dagster.
+
+Every path is relative to the repository root unless an environment variable overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_db: Path
+    landing_dir: Path
+    assets_file: Path
+    archive_dir: Path
+    ingest_mode: str  # "landing" (offline, default) or "live"
+
+    @property
+    def is_live(self) -> bool:
+        return self.ingest_mode == "live"
+
+
+def load_settings() -> Settings:
+    mode = os.environ.get("INGEST_MODE", "landing").strip().lower() or "landing"
+    if mode not in {"landing", "live"}:
+        raise ValueError(f"INGEST_MODE must be 'landing' or 'live', not {mode!r}")
+    return Settings(
+        warehouse_db=_path_from_env("WAREHOUSE_DB", REPO_ROOT / "warehouse.duckdb"),
+        landing_dir=_path_from_env("LANDING_DIR", REPO_ROOT.parent / "shared" / "raw"),
+        assets_file=_path_from_env("ASSETS_FILE", REPO_ROOT / "catalog" / "assets.yml"),
+        archive_dir=_path_from_env("ARCHIVE_DIR", REPO_ROOT / "data" / "archive"),
+        ingest_mode=mode,
+    )

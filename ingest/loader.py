@@ -1,0 +1,201 @@
+"""Write parsed rows into ``raw.*`` tables: validated, idempotent, one transaction per source.
+
+A source's rows (and its rejects) are replaced as a whole: running twice leaves the same rows,
+and a changed payload swaps its own rows atomically. Row rules come from the dataset
+declaration (key uniqueness, required values, positive prices), so every parser is held to
+the same standard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from ingest.archive import ArchivedPayload
+from ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
+from ingest.parsers.base import ParseResult, Reject
+
+META_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.payloads (
+    payload_sha256 VARCHAR, origin VARCHAR, source_id VARCHAR, received_at TIMESTAMPTZ,
+    size_bytes BIGINT, archive_path VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw.loads (
+    source_id VARCHAR, series_id VARCHAR, dataset VARCHAR, origins VARCHAR,
+    payload_sha256 VARCHAR, loaded_at TIMESTAMPTZ, rows_loaded BIGINT, rows_rejected BIGINT,
+    status VARCHAR, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw.rejects (
+    dataset VARCHAR, source_id VARCHAR, series_id VARCHAR, origin VARCHAR,
+    payload_sha256 VARCHAR, line INTEGER, column_name VARCHAR, reason VARCHAR,
+    raw_value VARCHAR, loaded_at TIMESTAMPTZ
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    source_id: str
+    dataset: str
+    rows_loaded: int
+    rows_rejected: int
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(META_DDL)
+    for dataset in DATASETS.values():
+        columns = list(dataset.columns) + list(LINEAGE_COLUMNS)
+        ddl = ", ".join(f'"{c.name}" {c.type}' for c in columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{dataset.table} ({ddl})")
+
+
+def _rule_rejects(frame: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, list[Reject]]:
+    """Apply the dataset's row rules; return the rows that pass and a reject per failure."""
+    rejects: list[Reject] = []
+    bad = pd.Series(False, index=frame.index)
+    for column in dataset.required:
+        missing = frame[column].isna() & ~bad
+        for idx in frame.index[missing]:
+            rejects.append(Reject(_line(frame, idx), column, f"{column} is missing", None))
+        bad |= missing
+    for column in dataset.positive:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        non_positive = values.notna() & (values <= 0) & ~bad
+        for idx in frame.index[non_positive]:
+            rejects.append(
+                Reject(_line(frame, idx), column, "non-positive price", str(frame.at[idx, column]))
+            )
+        bad |= non_positive
+    kept = frame[~bad]
+    # Duplicate keys: identical copies keep one row; conflicting values reject every copy.
+    key = list(dataset.key)
+    value_cols = [c for c in dataset.column_names if c not in key and c not in dataset.list_columns]
+    dup_mask = kept.duplicated(subset=key, keep=False)
+    if dup_mask.any():
+        dups = kept[dup_mask]
+        for _, group in dups.groupby(key, dropna=False, sort=False):
+            distinct = group[value_cols].astype("string").drop_duplicates()
+            if len(distinct) == 1:
+                for idx in group.index[1:]:
+                    rejects.append(
+                        Reject(_line(kept, idx), None, "duplicate row (identical copy)", None)
+                    )
+                bad.loc[group.index[1:]] = True
+            else:
+                lines = ", ".join(str(_line(kept, i)) for i in group.index)
+                for idx in group.index:
+                    rejects.append(
+                        Reject(
+                            _line(kept, idx),
+                            ",".join(key),
+                            f"duplicate key with conflicting values (lines {lines})",
+                            "|".join(str(kept.at[idx, k]) for k in key),
+                        )
+                    )
+                bad.loc[group.index] = True
+    return frame[~bad], rejects
+
+
+def _line(frame: pd.DataFrame, idx: object) -> int | None:
+    value = frame.at[idx, "source_line"] if "source_line" in frame.columns else None
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def replace_source(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset_name: str,
+    source_id: str,
+    series_id: str,
+    payloads: list[ArchivedPayload],
+    result: ParseResult,
+) -> LoadOutcome:
+    """Validate and swap in one source's rows and rejects in a single transaction."""
+    dataset = DATASETS[dataset_name]
+    frame = result.frame.copy()
+    missing = [c for c in dataset.column_names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"parser output for {source_id} lacks columns {missing}")
+    if "source_line" not in frame.columns:
+        frame["source_line"] = None
+    frame = frame.reset_index(drop=True)
+    good, rule_rejects = _rule_rejects(frame, dataset)
+    rejects = list(result.rejects) + rule_rejects
+
+    loaded_at = datetime.now(UTC)
+    origins = "; ".join(p.origin for p in payloads)
+    sha = payloads[0].sha256 if len(payloads) == 1 else ",".join(p.sha256 for p in payloads)
+    good = good.assign(
+        source_id=source_id,
+        origin=payloads[0].origin if len(payloads) == 1 else origins,
+        payload_sha256=sha,
+        loaded_at=loaded_at,
+    )
+    ordered = [c.name for c in dataset.columns] + [c.name for c in LINEAGE_COLUMNS]
+    good = good[ordered]
+    rejects_frame = pd.DataFrame(
+        {
+            "dataset": dataset.table,
+            "source_id": source_id,
+            "series_id": series_id,
+            "origin": origins,
+            "payload_sha256": sha,
+            "line": pd.array([r.line for r in rejects], dtype="Int64"),
+            "column_name": [r.column for r in rejects],
+            "reason": [r.reason for r in rejects],
+            "raw_value": [None if r.raw_value is None else str(r.raw_value)[:500] for r in rejects],
+            "loaded_at": loaded_at,
+        }
+    )
+    column_list = ", ".join(f'"{c}"' for c in ordered)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM raw.{dataset.table} WHERE source_id = ?", [source_id])
+        con.register("incoming_rows", good)
+        con.execute(
+            f"INSERT INTO raw.{dataset.table} ({column_list}) SELECT {column_list} FROM incoming_rows"
+        )
+        con.unregister("incoming_rows")
+        con.execute("DELETE FROM raw.rejects WHERE source_id = ?", [source_id])
+        if len(rejects_frame):
+            con.register("incoming_rejects", rejects_frame)
+            con.execute("INSERT INTO raw.rejects SELECT * FROM incoming_rejects")
+            con.unregister("incoming_rejects")
+        for p in payloads:
+            con.execute(
+                "DELETE FROM raw.payloads WHERE payload_sha256 = ? AND source_id = ?",
+                [p.sha256, source_id],
+            )
+            con.execute(
+                "INSERT INTO raw.payloads VALUES (?, ?, ?, ?, ?, ?)",
+                [p.sha256, p.origin, source_id, p.received_at, p.size_bytes, str(p.archive_path)],
+            )
+        con.execute(
+            "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL)",
+            [source_id, series_id, dataset.table, origins, sha, loaded_at, len(good), len(rejects)],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return LoadOutcome(source_id, dataset.table, len(good), len(rejects))
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    series_id: str,
+    dataset: str,
+    origin: str,
+    message: str,
+) -> None:
+    """Log a failed load; the source's previously loaded rows are left untouched."""
+    con.execute(
+        "INSERT INTO raw.loads VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?)",
+        [source_id, series_id, dataset, origin, datetime.now(UTC), message],
+    )

@@ -1,0 +1,27 @@
+"""Shared fixtures: the real landing folder (../shared/raw, read in place) and temp warehouses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest.config import REPO_ROOT
+
+LANDING_DIR = Path(os.environ.get("LANDING_DIR") or REPO_ROOT.parent / "shared" / "raw")
+
+
+@pytest.fixture(scope="session")
+def landing_dir() -> Path:
+    if not LANDING_DIR.is_dir():
+        pytest.fail(f"landing folder {LANDING_DIR} not found: clone the repo beside ../shared")
+    return LANDING_DIR
+
+
+@pytest.fixture(scope="session")
+def read_landing(landing_dir: Path):
+    def _read(relative_path: str) -> bytes:
+        return (landing_dir / relative_path).read_bytes()
+
+    return _read

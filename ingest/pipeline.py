@@ -1,0 +1,276 @@
+"""Ingest one catalog entry end to end: read or fetch, archive, parse, load.
+
+This is the plain-Python unit of work each Dagster ingest asset calls. Each source (landing
+file or live feed) of an entry is loaded in its own transaction: one bad file fails that
+source, the entry's other files still load, and previously loaded rows of the bad source stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from ingest.archive import ArchivedPayload, archive_payload
+from ingest.calendars import all_sessions
+from ingest.catalog import Catalog, LandingSpec, SeriesEntry
+from ingest.config import Settings
+from ingest.errors import FetchError, IngestError, LandingMissingError
+from ingest.loader import ensure_tables, record_failure, replace_source
+from ingest.parsers import FORMATS, ParseContext, ParseResult
+from ingest.warehouse import writer
+
+log = logging.getLogger(__name__)
+
+SESSIONS_START = "2000-01-01"
+
+
+@dataclass
+class SourceReport:
+    source_id: str
+    dataset: str
+    origin: str
+    status: str  # loaded | failed
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str | None = None
+
+
+@dataclass
+class EntryReport:
+    series_id: str
+    sources: list[SourceReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status == "failed"]
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.sources)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sources)
+
+
+def check_landing_dir(settings: Settings) -> None:
+    if not settings.landing_dir.is_dir():
+        raise LandingMissingError(
+            f"landing folder {settings.landing_dir} does not exist. Clone this repository beside "
+            "the shared data (../shared/raw), set LANDING_DIR to a folder of exports, or run "
+            "live with INGEST_MODE=live."
+        )
+
+
+def _parse(fmt: str, content: bytes, origin: str, entry: SeriesEntry, options: dict) -> ParseResult:
+    ctx = ParseContext(origin=origin, series_id=entry.id, options=dict(options))
+    return FORMATS[fmt].parser(content, ctx)
+
+
+def _load(
+    settings: Settings,
+    entry: SeriesEntry,
+    source_id: str,
+    dataset: str,
+    payloads: list[ArchivedPayload],
+    result: ParseResult,
+) -> SourceReport:
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        outcome = replace_source(
+            con,
+            dataset_name=dataset,
+            source_id=source_id,
+            series_id=entry.id,
+            payloads=payloads,
+            result=result,
+        )
+    origin = "; ".join(p.origin for p in payloads)
+    return SourceReport(
+        source_id, dataset, origin, "loaded", outcome.rows_loaded, outcome.rows_rejected
+    )
+
+
+def _fail(
+    settings: Settings,
+    entry: SeriesEntry,
+    source_id: str,
+    dataset: str,
+    origin: str,
+    exc: Exception,
+) -> SourceReport:
+    message = str(exc)
+    log.error("%s: %s", source_id, message)
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        record_failure(
+            con,
+            source_id=source_id,
+            series_id=entry.id,
+            dataset=dataset,
+            origin=origin,
+            message=message,
+        )
+    return SourceReport(source_id, dataset, origin, "failed", message=message)
+
+
+def _ingest_landing(settings: Settings, entry: SeriesEntry, spec: LandingSpec) -> SourceReport:
+    source_id = entry.source_id(spec)
+    path = settings.landing_dir / spec.path
+    try:
+        if not path.is_file():
+            raise LandingMissingError(
+                f"{path}: landing file not found (catalog entry {entry.id!r})"
+            )
+        content = path.read_bytes()
+        archived = archive_payload(content, spec.path, settings.archive_dir)
+        result = _parse(spec.format, content, spec.path, entry, spec.options)
+        return _load(settings, entry, source_id, spec.dataset, [archived], result)
+    except (IngestError, ValueError, KeyError) as exc:
+        return _fail(settings, entry, source_id, spec.dataset, spec.path, exc)
+
+
+def _ingest_live(settings: Settings, entry: SeriesEntry) -> SourceReport:
+    from ingest.connectors.http import HttpClient
+    from ingest.connectors.live import fetch_live
+
+    assert entry.live is not None
+    source_id = entry.source_id(None)
+    options = dict(entry.landing[0].options) if entry.landing else {}
+    options.update({k: v for k, v in entry.live.params.items() if k in {"product", "invert"}})
+    dataset = "?"
+    origin = entry.live.source
+    try:
+        with HttpClient() as client:
+            fetched = fetch_live(entry.live, client)
+        if not fetched:
+            raise FetchError(f"{entry.live.source} returned no payload for {entry.id}")
+        dataset = FORMATS[fetched[0].format].dataset
+        archived = [
+            archive_payload(p.content, p.origin, settings.archive_dir, p.fetched_at)
+            for p in fetched
+        ]
+        results = [_parse(p.format, p.content, p.origin, entry, options) for p in fetched]
+        merged = ParseResult(
+            frame=pd.concat([r.frame for r in results], ignore_index=True),
+            rejects=[rej for r in results for rej in r.rejects],
+        )
+        return _load(settings, entry, source_id, dataset, archived, merged)
+    except (IngestError, ValueError, KeyError) as exc:
+        return _fail(settings, entry, source_id, dataset, origin, exc)
+
+
+def ingest_entry(settings: Settings, entry: SeriesEntry) -> EntryReport:
+    """Load every source of ``entry``; live first when INGEST_MODE=live and it has one."""
+    started = time.monotonic()
+    report = EntryReport(entry.id)
+    if settings.is_live and entry.live is not None:
+        report.sources.append(_ingest_live(settings, entry))
+    else:
+        if settings.is_live:
+            log.info("%s has no live source; reading its landing files", entry.id)
+        for spec in entry.landing:
+            report.sources.append(_ingest_landing(settings, entry, spec))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def load_catalog_tables(settings: Settings, catalog: Catalog) -> int:
+    """Write the catalog itself to raw.series and raw.series_sources (dbt reads it from there)."""
+    series = pd.DataFrame(
+        [
+            {
+                "series_id": e.id,
+                "name": e.name,
+                "asset_class": e.asset_class,
+                "calendar": e.calendar,
+                "currency": e.currency,
+                "quote_convention": e.quote,
+                "unit": e.unit,
+                "benchmark_series_id": e.benchmark,
+                "description": e.description,
+                "live_source": e.live.source if e.live else None,
+            }
+            for e in catalog.entries
+        ],
+        columns=[
+            "series_id",
+            "name",
+            "asset_class",
+            "calendar",
+            "currency",
+            "quote_convention",
+            "unit",
+            "benchmark_series_id",
+            "description",
+            "live_source",
+        ],
+    )
+    sources = []
+    for e in catalog.entries:
+        # Precedence 1 is preferred: live first, then primary files with later files (newer
+        # parts of a stitched series) ahead of earlier ones, then secondary files.
+        primaries = [s for s in e.landing if s.primary]
+        secondaries = [s for s in e.landing if not s.primary]
+        ranked: list[tuple[str, LandingSpec | None]] = []
+        if e.live:
+            ranked.append(("live", None))
+        ranked += [("landing", s) for s in reversed(primaries)]
+        ranked += [("landing", s) for s in secondaries]
+        for rank, (kind, spec) in enumerate(ranked, start=1):
+            sources.append(
+                {
+                    "source_id": e.source_id(spec),
+                    "series_id": e.id,
+                    "kind": kind,
+                    "landing_path": spec.path if spec else None,
+                    "format": spec.format if spec else e.live.source,
+                    "dataset": spec.dataset if spec else None,
+                    "is_primary": spec.primary if spec else True,
+                    "precedence": rank,
+                    "invert": bool(spec.options.get("invert", False)) if spec else False,
+                }
+            )
+    sources_frame = pd.DataFrame(
+        sources,
+        columns=[
+            "source_id",
+            "series_id",
+            "kind",
+            "landing_path",
+            "format",
+            "dataset",
+            "is_primary",
+            "precedence",
+            "invert",
+        ],
+    )
+    loaded_at = datetime.now(UTC)
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        con.execute("BEGIN TRANSACTION")
+        con.register(
+            "series_in", series.assign(catalog_path=str(catalog.path.name), loaded_at=loaded_at)
+        )
+        con.register("sources_in", sources_frame.assign(loaded_at=loaded_at))
+        con.execute("CREATE OR REPLACE TABLE raw.series AS SELECT * FROM series_in")
+        con.execute("CREATE OR REPLACE TABLE raw.series_sources AS SELECT * FROM sources_in")
+        con.execute("COMMIT")
+    return len(series)
+
+
+def load_trading_sessions(settings: Settings, catalog: Catalog, end: str | None = None) -> int:
+    """Write raw.trading_sessions for every calendar the catalog uses (XNYS always: ETF flows)."""
+    calendars = sorted(set(catalog.calendars()) | {"XNYS"})
+    end = end or f"{datetime.now(UTC).year + 1}-12-31"
+    frame = all_sessions(calendars, SESSIONS_START, end).assign(loaded_at=datetime.now(UTC))
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        con.register("sessions_in", frame)
+        con.execute("CREATE OR REPLACE TABLE raw.trading_sessions AS SELECT * FROM sessions_in")
+    return len(frame)

@@ -33,7 +33,7 @@ ASSET_CLASSES = (
     "hack",
     "calendar",
 )
-ALWAYS_OPEN = "24/7"
+ALWAYS_OPEN = "24/7"  # exchange_calendars code for UTC days, every day
 # Asset classes whose rows are not prices: no calendar or benchmark needed.
 NON_PRICE_CLASSES = ("flow", "hack", "calendar")
 

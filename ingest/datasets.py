@@ -148,7 +148,8 @@ HACKS_SLOWMIST = Dataset(
         Column("attack_method", "VARCHAR", "SlowMist attack method."),
         Column("reference_url", "VARCHAR", "Reference link."),
     ),
-    key=("incident_date", "name", "loss_usd_reported", "attack_method"),
+    # No id: two reports of one incident differ by reference, so it is part of the key.
+    key=("incident_date", "name", "loss_usd_reported", "attack_method", "reference_url"),
     required=("incident_date", "name"),
 )
 

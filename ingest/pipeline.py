@@ -104,7 +104,7 @@ def _fail(
     origin: str,
     exc: Exception,
 ) -> SourceReport:
-    message = str(exc)
+    message = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
     log.error("%s: %s", source_id, message)
     with writer(settings.warehouse_db) as con:
         ensure_tables(con)
@@ -131,7 +131,7 @@ def _ingest_landing(settings: Settings, entry: SeriesEntry, spec: LandingSpec) -
         archived = archive_payload(content, spec.path, settings.archive_dir)
         result = _parse(spec.format, content, spec.path, entry, spec.options)
         return _load(settings, entry, source_id, spec.dataset, [archived], result)
-    except (IngestError, ValueError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
         return _fail(settings, entry, source_id, spec.dataset, spec.path, exc)
 
 
@@ -161,7 +161,7 @@ def _ingest_live(settings: Settings, entry: SeriesEntry) -> SourceReport:
             rejects=[rej for r in results for rej in r.rejects],
         )
         return _load(settings, entry, source_id, dataset, archived, merged)
-    except (IngestError, ValueError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
         return _fail(settings, entry, source_id, dataset, origin, exc)
 
 

@@ -1,0 +1,138 @@
+"""De.Fi REKT database CSV (from De.Fi's REST API).
+
+Columns: id, date, name, category, chain, funds_lost, funds_recovered, funds_returned,
+scam_type, scam_parent, year. Every row is kept, scams and honeypots included (staging filters
+on scam_parent). 925 of 4,023 rows have a blank date: that is De.Fi's "unknown", so the row is
+kept with a null incident_date rather than rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import FileFormatError
+from ingest.parsers.base import (
+    ParseContext,
+    ParseResult,
+    Reject,
+    decode_text,
+    parse_number,
+    require_columns,
+)
+
+REQUIRED = [
+    "id",
+    "date",
+    "name",
+    "category",
+    "chain",
+    "funds_lost",
+    "funds_recovered",
+    "funds_returned",
+    "scam_type",
+    "scam_parent",
+]
+
+# source column -> dataset column
+AMOUNTS = {
+    "funds_lost": "funds_lost_usd",
+    "funds_recovered": "funds_recovered_usd",
+    "funds_returned": "funds_returned_usd",
+}
+TEXTS = {
+    "id": "rekt_id",
+    "name": "name",
+    "category": "category",
+    "chain": "chain",
+    "scam_type": "scam_type",
+    "scam_parent": "scam_parent",
+}
+
+COLUMNS = [
+    "rekt_id",
+    "incident_date",
+    "name",
+    "category",
+    "chain",
+    "funds_lost_usd",
+    "funds_recovered_usd",
+    "funds_returned_usd",
+    "scam_type",
+    "scam_parent",
+    "source_line",
+]
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line where the record *starts*, cells) for each non-blank record, header included.
+
+    ``base.csv_rows`` reports the line where a record *ends*; a quoted multi-line cell would
+    shift every later line number.
+    """
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    start = 1
+    for cells in reader:
+        if cells and any(cell.strip() for cell in cells):
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _text(value: str) -> str | None:
+    text = value.strip()
+    return text or None  # blank chain (CeFi rows) or scam_type -> null
+
+
+def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
+    records = csv_records(decode_text(payload, ctx.origin))
+    first = next(records, None)
+    if first is None:
+        raise FileFormatError(ctx.origin, "empty file: no header", line=1)
+    header_line, header = first
+    pos = require_columns(header, REQUIRED, ctx.origin, line=header_line)
+
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for line, cells in records:
+        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+            # A short row or spilled-over cells mean the quoting broke: values would shift.
+            reason = f"{len(cells)} cells where the header has {len(header)}"
+            rejects.append(Reject(line, None, reason, ",".join(cells)))
+            continue
+        row: dict[str, Any] = {
+            target: _text(cells[pos[source]]) for source, target in TEXTS.items()
+        }
+        row["source_line"] = line
+
+        raw_date = cells[pos["date"]].strip()
+        try:
+            row["incident_date"] = (
+                pd.Timestamp(datetime.strptime(raw_date, "%Y-%m-%d")) if raw_date else None
+            )
+        except ValueError:
+            rejects.append(Reject(line, "date", "not a YYYY-MM-DD date", raw_date))
+            continue
+
+        bad = None
+        for source, target in AMOUNTS.items():
+            try:
+                row[target] = parse_number(cells[pos[source]])
+            except ValueError:
+                bad = Reject(line, source, "not a number", cells[pos[source]])
+                break
+        if bad is not None:
+            rejects.append(bad)
+            continue
+        rows.append(row)
+
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["incident_date"] = pd.to_datetime(frame["incident_date"]).astype("datetime64[ns]")
+    for column in AMOUNTS.values():
+        frame[column] = frame[column].astype("float64")
+    frame["source_line"] = frame["source_line"].astype("int64")
+    return ParseResult(frame=frame, rejects=rejects)

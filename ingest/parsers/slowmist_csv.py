@@ -1,0 +1,113 @@
+"""SlowMist Hacked CSV (scraped from hacked.slowmist.io).
+
+Columns: date, name, description, loss_usd, attack_method, reference, year. SlowMist writes
+0.0 when it reports no loss figure (875 of 2,100 rows), so ``loss_usd`` is null there while
+``loss_usd_reported`` keeps the 0.0. Names and descriptions keep HTML entities (``&#39;``,
+``&amp;``) from the scraped pages; they are unescaped here.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import FileFormatError
+from ingest.parsers.base import (
+    ParseContext,
+    ParseResult,
+    Reject,
+    decode_text,
+    parse_number,
+    require_columns,
+)
+
+REQUIRED = ["date", "name", "description", "loss_usd", "attack_method", "reference"]
+
+COLUMNS = [
+    "incident_date",
+    "name",
+    "description",
+    "loss_usd",
+    "loss_usd_reported",
+    "attack_method",
+    "reference_url",
+    "source_line",
+]
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line where the record *starts*, cells) for each non-blank record, header included.
+
+    ``base.csv_rows`` reports ``reader.line_num``, the line where a record *ends*, which is wrong
+    for quoted multi-line descriptions; a user opening the file must land on the record's start.
+    """
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    start = 1
+    for cells in reader:
+        if cells and any(cell.strip() for cell in cells):
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _text(value: str) -> str | None:
+    text = html.unescape(value).strip()
+    return text or None
+
+
+def _day(value: str) -> pd.Timestamp | None:
+    if not value.strip():
+        return None  # required: the loader rejects a null date, not a parse error
+    return pd.Timestamp(datetime.strptime(value.strip(), "%Y-%m-%d"))
+
+
+def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
+    records = csv_records(decode_text(payload, ctx.origin))
+    first = next(records, None)
+    if first is None:
+        raise FileFormatError(ctx.origin, "empty file: no header", line=1)
+    header_line, header = first
+    pos = require_columns(header, REQUIRED, ctx.origin, line=header_line)
+
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for line, cells in records:
+        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+            # A short row or spilled-over cells mean the quoting broke: values would shift.
+            reason = f"{len(cells)} cells where the header has {len(header)}"
+            rejects.append(Reject(line, None, reason, ",".join(cells)))
+            continue
+        try:
+            incident_date = _day(cells[pos["date"]])
+        except ValueError:
+            rejects.append(Reject(line, "date", "not a YYYY-MM-DD date", cells[pos["date"]]))
+            continue
+        try:
+            reported = parse_number(cells[pos["loss_usd"]])
+        except ValueError:
+            rejects.append(Reject(line, "loss_usd", "not a number", cells[pos["loss_usd"]]))
+            continue
+        rows.append(
+            {
+                "incident_date": incident_date,
+                "name": _text(cells[pos["name"]]),
+                "description": _text(cells[pos["description"]]),
+                "loss_usd": None if reported == 0 else reported,  # 0.0 = loss not reported
+                "loss_usd_reported": reported,
+                "attack_method": _text(cells[pos["attack_method"]]),
+                "reference_url": _text(cells[pos["reference"]]),
+                "source_line": line,
+            }
+        )
+
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["incident_date"] = pd.to_datetime(frame["incident_date"]).astype("datetime64[ns]")
+    for column in ("loss_usd", "loss_usd_reported"):
+        frame[column] = frame[column].astype("float64")
+    frame["source_line"] = frame["source_line"].astype("int64")
+    return ParseResult(frame=frame, rejects=rejects)

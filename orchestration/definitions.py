@@ -1,0 +1,22 @@
+"""Entry point for `dagster dev` / `make ui` and the headless `make run`."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_assets import dbt_models
+from orchestration.dbt_project import dbt_project
+from orchestration.ingest_assets import build_ingest_assets
+
+everything = dg.define_asset_job(
+    "build_warehouse",
+    selection=dg.AssetSelection.all(),
+    description="Every ingest asset, every raw table and every dbt model and test.",
+)
+
+defs = dg.Definitions(
+    assets=[*build_ingest_assets(), dbt_models],
+    jobs=[everything],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+)

@@ -1,0 +1,151 @@
+"""Headless `make run`: materialise every asset, print progress per asset and a closing summary.
+
+Exits 0 when every asset and every error-severity dbt test succeeded, 1 when something failed
+(the summary says what and why), 2 when the set-up is wrong (no landing folder, no manifest).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import dagster as dg
+
+from ingest.catalog import load_catalog
+from ingest.config import load_settings
+from ingest.errors import IngestError
+from ingest.pipeline import check_landing_dir
+from ingest.warehouse import reader
+
+STEP_EVENTS = {
+    "STEP_START",
+    "STEP_SUCCESS",
+    "STEP_FAILURE",
+    "ASSET_MATERIALIZATION",
+    "ASSET_CHECK_EVALUATION",
+}
+
+
+class ProgressHandler(logging.Handler):
+    """Turns Dagster's structured events into one line per asset (and per failed dbt test)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.materialized = 0
+        self.failed_steps: list[str] = []
+        self.failed_checks: list[str] = []
+        self.started = time.monotonic()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        if event is None or event.event_type_value not in STEP_EVENTS:
+            return
+        elapsed = time.monotonic() - self.started
+        kind = event.event_type_value
+        if kind == "ASSET_MATERIALIZATION":
+            self.materialized += 1
+            key = event.asset_key.to_user_string()
+            print(f"[{elapsed:6.1f}s] materialised {key}", flush=True)
+        elif kind == "STEP_FAILURE":
+            self.failed_steps.append(event.step_key)
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            print(f"[{elapsed:6.1f}s] FAILED {event.step_key}: {message}", flush=True)
+        elif kind == "STEP_START":
+            print(f"[{elapsed:6.1f}s] running {event.step_key} ...", flush=True)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed:
+                name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+                self.failed_checks.append(name)
+                print(f"[{elapsed:6.1f}s] check failed {name}", flush=True)
+
+
+@dg.logger
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.Logger("warehouse_progress", level=logging.DEBUG)
+    logger.addHandler(HANDLER)
+    return logger
+
+
+HANDLER = ProgressHandler()
+
+
+def _summary(settings_db, seconds: float) -> str:
+    lines = []
+    with reader(settings_db) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw', 'staging', 'intermediate', 'marts') and table_type = 'BASE TABLE' "
+            "order by 1, 2"
+        ).fetchall()
+        lines.append("rows per table:")
+        for schema, table in tables:
+            count = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            lines.append(f"  {schema}.{table:<34} {count:>10,}")
+        rejects = con.execute(
+            "select source_id, count(*) n, any_value(reason) from raw.rejects group by 1 order by 2 desc"
+        ).fetchall()
+        total = sum(r[1] for r in rejects)
+        lines.append(f"rejected rows: {total:,} (query raw.rejects or staging.stg_load_rejects)")
+        for source_id, n, reason in rejects[:10]:
+            lines.append(f"  {source_id:<60} {n:>6}  e.g. {reason}")
+    lines.append(f"elapsed: {seconds:.1f}s; warehouse: {settings_db}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    settings = load_settings()
+    try:
+        load_catalog(settings.assets_file)
+        if not settings.is_live:
+            check_landing_dir(settings)
+    except IngestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from orchestration.dbt_project import dbt_project
+
+    if not dbt_project.manifest_path.exists():
+        print("error: dbt manifest missing; run `make setup` first", file=sys.stderr)
+        return 2
+    from orchestration.definitions import defs
+
+    mode = "live APIs" if settings.is_live else f"landing folder {settings.landing_dir}"
+    print(
+        f"building {settings.warehouse_db} from the {mode} (catalog {settings.assets_file})",
+        flush=True,
+    )
+    started = time.monotonic()
+    job = defs.resolve_job_def("build_warehouse")
+    instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"progress": {}}},
+        loggers={"progress": progress_logger},
+    )
+    seconds = time.monotonic() - started
+    print()
+    print(_summary(settings.warehouse_db, seconds))
+    print(f"assets materialised: {HANDLER.materialized}")
+    if HANDLER.failed_checks:
+        print(
+            f"dbt tests failed: {len(HANDLER.failed_checks)}: "
+            + ", ".join(HANDLER.failed_checks[:20])
+        )
+    if not result.success:
+        print(f"FAILED steps: {', '.join(HANDLER.failed_steps) or 'see above'}", file=sys.stderr)
+        return 1
+    print("OK: every asset materialised")
+    return 0
+
+
+def _has_dagster_home() -> bool:
+    import os
+
+    return bool(os.environ.get("DAGSTER_HOME"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

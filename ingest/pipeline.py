@@ -105,7 +105,8 @@ def _fail(
     exc: Exception,
 ) -> SourceReport:
     message = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
-    log.error("%s: %s", source_id, message)
+    # A non-ingest exception is a bug somewhere: keep its traceback in the log.
+    log.error("%s: %s", source_id, message, exc_info=not isinstance(exc, IngestError))
     with writer(settings.warehouse_db) as con:
         ensure_tables(con)
         record_failure(

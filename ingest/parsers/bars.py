@@ -2,16 +2,17 @@
 
 The pattern every CSV bar parser follows:
 
-1. ``read_table(text, origin)`` tokenises the CSV once with the csv module, so every row keeps
-   its real 1-based line number (pandas.read_csv loses it on blank or multi-line records);
+1. ``read_table(text, origin, delimiter, skip_rows)`` tokenises the CSV once with the csv
+   module, so every row keeps its real 1-based line number (pandas.read_csv loses it on blank
+   or multi-line records), and returns a ``Table`` (``require``/``position``/``subset``);
 2. ``table_to_bars(table, ctx, date_column, {"close": "Close", ...})`` converts the cells
-   column-wise with pandas, turns each unparseable row into exactly one ``Reject`` (its first
-   bad cell) and returns a typed frame;
+   column-wise with pandas, turns each unusable row into exactly one ``Reject`` (its first
+   problem) and returns a typed frame;
 3. ``bars_frame(rows, series_id)`` is the single place that fixes the daily_bars columns and
    dtypes, for parsers that build rows themselves (JSON APIs, klines).
 
-``iso_dates`` and ``to_numbers`` are the vectorised cell converters ``table_to_bars`` uses; they
-are exported for parsers with their own layouts.
+``iso_dates``, ``format_dates``, ``dates_from_parts`` and ``to_numbers`` are the vectorised cell
+converters ``table_to_bars`` uses, exported for parsers with their own layouts.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class Table:
     header_line: int
     cells: pd.DataFrame  # columns 0..len(header)-1 by position, '' where a row is short
     lines: pd.Series  # 1-based physical line of each data row, aligned with cells
+    # The whole record (joined) where it has non-empty cells past the header, else ''.
+    overflow: pd.Series
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -132,6 +135,7 @@ class Table:
             self.header_line,
             self.cells[keep].reset_index(drop=True),
             self.lines[keep].reset_index(drop=True),
+            self.overflow[keep].reset_index(drop=True),
         )
 
 
@@ -161,14 +165,23 @@ def read_table(text: str, origin: str, delimiter: str = ",", skip_rows: int = 0)
         raise FileFormatError(origin, "empty file (no header line)", line=skip_rows + 1)
     header = [h.strip() for h in records[0]]
     width = len(header)
-    # Short rows are padded with '' (a missing trailing cell = empty); extra cells are dropped.
+    # Short rows are padded with '' (a missing trailing cell = empty). Extra cells are cut off
+    # but remembered: a non-empty one means the row is misaligned (e.g. '20,197.77' unquoted).
     data = [(r + [""] * (width - len(r)))[:width] for r in records[1:]]
+    overflow = [delimiter.join(r) if any(c.strip() for c in r[width:]) else "" for r in records[1:]]
     cells = (
         pd.DataFrame(data, columns=range(width), dtype=object)
         if data
         else pd.DataFrame({i: pd.Series(dtype=object) for i in range(width)})
     )
-    return Table(origin, header, lines[0], cells, pd.Series(lines[1:], dtype="int64"))
+    return Table(
+        origin,
+        header,
+        lines[0],
+        cells,
+        pd.Series(lines[1:], dtype="int64"),
+        pd.Series(overflow, dtype=object),
+    )
 
 
 def iso_dates(cells: pd.Series) -> pd.Series:
@@ -268,9 +281,11 @@ def table_to_bars(
 ) -> ParseResult:
     """Convert a table to daily_bars: ``columns`` maps bar fields to source column names/positions.
 
-    A row whose date or any mapped number cannot be parsed is skipped with one Reject (its
-    first bad cell, date first). Blank numbers stay NaN. If data rows exist but every one fails
-    to parse, the file is treated as the wrong format (delimiter, decimal, date format).
+    A row whose date or any mapped number cannot be parsed, or that has more (non-empty) cells
+    than the header, is skipped with one Reject (its first problem, in that order: overflow,
+    date, columns). Blank numbers stay NaN: dropping or keeping such rows is the caller's call.
+    If data rows exist but every one fails, the file is taken to be in the wrong format
+    (delimiter, decimal, date format) and a FileFormatError is raised.
     """
 
     def pos(col: str | int) -> int:
@@ -285,21 +300,27 @@ def table_to_bars(
     rejected = np.zeros(n, dtype=bool)
     rejects: list[Reject] = []
 
-    def flag(bad: np.ndarray, col: str | int, reason: str) -> None:
-        nonlocal rejected
+    def flag(bad: np.ndarray, column: str | None, reason: str, raw: pd.Series) -> None:
         new = bad & ~rejected
-        raw = table.cells[pos(col)]
         rejects.extend(
-            Reject(int(table.lines[i]), name(col), reason, str(raw[i])) for i in np.flatnonzero(new)
+            Reject(int(table.lines[i]), column, reason, str(raw[i])) for i in np.flatnonzero(new)
         )
-        rejected |= new
+        rejected[new] = True
 
-    bar_date = dates(table.cells[date_pos]) if n else pd.Series(dtype="datetime64[ns]")
-    flag(bar_date.isna().to_numpy(), date_column, "unparseable date")
+    flag(
+        table.overflow.ne("").to_numpy(),
+        None,
+        f"more cells than the {len(table.header)} header columns (unquoted delimiter?)",
+        table.overflow,
+    )
+    raw_dates = table.cells[date_pos]
+    bar_date = dates(raw_dates) if n else pd.Series(dtype="datetime64[ns]")
+    flag(bar_date.isna().to_numpy(), name(date_column), "unparseable date", raw_dates)
     values: dict[str, pd.Series] = {"bar_date": bar_date}
     for field, col in columns.items():
-        numbers, bad = to_numbers(table.cells[positions[field]], decimal)
-        flag(bad.to_numpy(), col, "unparseable number")
+        raw = table.cells[positions[field]]
+        numbers, bad = to_numbers(raw, decimal)
+        flag(bad.to_numpy(), name(col), "unparseable number", raw)
         values[field] = numbers
     values["source_line"] = table.lines
     keep = ~rejected

@@ -61,6 +61,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     rejects: list[Reject] = []
     rejected = np.zeros(len(table), dtype=bool)
     for bad, column, reason, raw in (
+        (table.overflow.ne("").to_numpy(), None, "more cells than the header", table.overflow),
         (event_date.isna().to_numpy(), date_column, "unparseable date", raw_dates),
         (event_type.eq("").to_numpy(), "event_type", "missing event_type", event_type),
         (ticker.eq("").to_numpy(), "ticker", "missing ticker", ticker),

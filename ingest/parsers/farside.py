@@ -54,7 +54,6 @@ _DASHES = {"\u2013", "\u2014", "\u2212"}  # en dash, em dash, minus sign: also "
 @dataclass
 class _Row:
     line: int
-    label: str  # the date cell as written
     day: datetime
     cells: dict[str, str] = field(default_factory=dict)  # fund or Total -> cell text
 
@@ -133,7 +132,7 @@ def _parse_csv(text: str, ctx: ParseContext, product: str) -> ParseResult:
             rejects.append(Reject(line, "date", "unparseable date (want YYYY-MM-DD)", raw_date))
             continue
         values = {name: cells[positions[name]] for name in [*funds, TOTAL]}
-        rows.append(_Row(line, raw_date, day, values))
+        rows.append(_Row(line, day, values))
     frame = _long_rows(rows, funds, product, rejects)
     return ParseResult(frame=frame, rejects=sorted(rejects, key=lambda r: r.line or 0))
 
@@ -263,7 +262,7 @@ def _parse_html(text: str, ctx: ParseContext, product: str) -> ParseResult:
             continue
         values = {name: cells[pos] for name, pos in fund_pos.items()}
         values[TOTAL] = cells[total_pos]
-        days.append(_Row(line, label, day, values))
+        days.append(_Row(line, day, values))
     frame = _long_rows(days, funds, product, rejects)
     return ParseResult(frame=frame, rejects=sorted(rejects, key=lambda r: r.line or 0))
 

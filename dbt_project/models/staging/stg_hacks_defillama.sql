@@ -1,0 +1,57 @@
+-- DeFiLlama /hacks records: typed and deduplicated. hack_id is a hash of the loader's key
+-- (name, incident_date, amount_usd). Amounts are USD as DeFiLlama states them; note that its
+-- returned_usd for Bybit (1.4e9) is a DeFiLlama artifact (reserves refilled, not returned).
+with source as (
+
+    select * from {{ source('raw', 'hacks_defillama') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_id, name, incident_date, amount_usd
+            order by loaded_at desc, source_line
+        ) as row_num
+    from source
+
+),
+
+renamed as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "coalesce(cast(source_id as " ~ dbt.type_string() ~ "), '')",
+            "'|'",
+            "coalesce(trim(name), '')",
+            "'|'",
+            "coalesce(cast(incident_date as " ~ dbt.type_string() ~ "), '')",
+            "'|'",
+            "coalesce(cast(amount_usd as " ~ dbt.type_string() ~ "), '')",
+        ])) }} as hack_id,
+        cast(source_id as {{ dbt.type_string() }}) as source_id,
+        cast(incident_date as date) as incident_date,
+        trim(name) as name,
+        cast(classification as {{ dbt.type_string() }}) as classification,
+        cast(technique as {{ dbt.type_string() }}) as technique,
+        cast(amount_usd as double) as amount_usd,
+        cast(returned_usd as double) as returned_usd,
+        chains,
+        cast(bridge_hack as boolean) as is_bridge_hack,
+        cast(target_type as {{ dbt.type_string() }}) as target_type,
+        cast(source_url as {{ dbt.type_string() }}) as source_url,
+        cast(defillama_id as {{ dbt.type_string() }}) as defillama_id,
+        cast(language as {{ dbt.type_string() }}) as language,
+        cast(parent_protocol_id as {{ dbt.type_string() }}) as parent_protocol_id,
+        cast(origin as {{ dbt.type_string() }}) as origin,
+        cast(payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
+        cast(source_line as integer) as source_line,
+        {{ to_utc_timestamp('loaded_at') }} as loaded_at_utc
+    from deduplicated
+    where row_num = 1
+
+)
+
+select * from renamed

@@ -1,12 +1,11 @@
 """dbt models and tests as Dagster assets and asset checks, one lineage with the ingest assets."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -48,7 +47,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     pool=POOL,
     project=dbt_project,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt and Python must write the same file: hand dbt the resolved absolute path.
     os.environ["WAREHOUSE_DB"] = str(load_settings().warehouse_db)
     yield from dbt.cli(["build"], context=context).stream()

@@ -6,11 +6,10 @@ the entry's other sources and all other assets still load. ``raw/<table>`` asset
 DuckDB tables the entries write into, so dbt sources map onto them and the lineage is one graph.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from ingest.catalog import Catalog, SeriesEntry, load_catalog
 from ingest.config import load_settings
@@ -73,7 +72,7 @@ def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
         deps=[dg.AssetKey(["ingest", "catalog"])],
         tags={"asset_class": entry.asset_class},
     )
-    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _ingest(context: AssetExecutionContext) -> dg.MaterializeResult:
         settings = load_settings()
         if not settings.is_live:
             check_landing_dir(settings)

@@ -174,6 +174,8 @@ def replace_source(
                 "INSERT INTO raw.payloads VALUES (?, ?, ?, ?, ?, ?)",
                 [p.sha256, p.origin, source_id, p.received_at, p.size_bytes, str(p.archive_path)],
             )
+        # raw.loads holds the latest attempt per source, so re-runs leave its row count alone.
+        con.execute("DELETE FROM raw.loads WHERE source_id = ?", [source_id])
         con.execute(
             "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL)",
             [source_id, series_id, dataset.table, origins, sha, loaded_at, len(good), len(rejects)],
@@ -195,6 +197,7 @@ def record_failure(
     message: str,
 ) -> None:
     """Log a failed load; the source's previously loaded rows are left untouched."""
+    con.execute("DELETE FROM raw.loads WHERE source_id = ?", [source_id])
     con.execute(
         "INSERT INTO raw.loads VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?)",
         [source_id, series_id, dataset, origin, datetime.now(UTC), message],

@@ -6,6 +6,7 @@ Exits 0 when every asset and every error-severity dbt test succeeded, 1 when som
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -13,7 +14,7 @@ import time
 import dagster as dg
 
 from ingest.catalog import load_catalog
-from ingest.config import load_settings
+from ingest.config import REPO_ROOT, load_settings
 from ingest.errors import IngestError
 from ingest.pipeline import check_landing_dir
 from ingest.warehouse import reader
@@ -27,6 +28,12 @@ STEP_EVENTS = {
 }
 
 
+def _out(line: str) -> None:
+    """Progress goes to the real terminal; dbt's own chatter is redirected to the log file."""
+    sys.__stdout__.write(line + "\n")
+    sys.__stdout__.flush()
+
+
 class ProgressHandler(logging.Handler):
     """Turns Dagster's structured events into one line per asset (and per failed dbt test)."""
 
@@ -35,9 +42,16 @@ class ProgressHandler(logging.Handler):
         self.materialized = 0
         self.failed_steps: list[str] = []
         self.failed_checks: list[str] = []
+        self.warned_checks: list[str] = []
         self.started = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._report(record)
+        except Exception:  # noqa: BLE001 - progress output must never break the run
+            self.handleError(record)
+
+    def _report(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_meta", {}).get("dagster_event")
         if event is None or event.event_type_value not in STEP_EVENTS:
             return
@@ -46,20 +60,22 @@ class ProgressHandler(logging.Handler):
         if kind == "ASSET_MATERIALIZATION":
             self.materialized += 1
             key = event.asset_key.to_user_string()
-            print(f"[{elapsed:6.1f}s] materialised {key}", flush=True)
+            _out(f"[{elapsed:6.1f}s] materialised {key}")
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(event.step_key)
             error = event.step_failure_data.error
             message = error.message.strip() if error else "unknown error"
-            print(f"[{elapsed:6.1f}s] FAILED {event.step_key}: {message}", flush=True)
+            _out(f"[{elapsed:6.1f}s] FAILED {event.step_key}: {message}")
         elif kind == "STEP_START":
-            print(f"[{elapsed:6.1f}s] running {event.step_key} ...", flush=True)
+            _out(f"[{elapsed:6.1f}s] running {event.step_key} ...")
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
                 name = f"{data.asset_key.to_user_string()}:{data.check_name}"
-                self.failed_checks.append(name)
-                print(f"[{elapsed:6.1f}s] check failed {name}", flush=True)
+                is_warning = getattr(data.severity, "value", "") == "WARN"
+                (self.warned_checks if is_warning else self.failed_checks).append(name)
+                label = "check warned" if is_warning else "check FAILED"
+                _out(f"[{elapsed:6.1f}s] {label} {name}")
 
 
 @dg.logger
@@ -70,6 +86,7 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
 
 
 HANDLER = ProgressHandler()
+LOG_FILE = REPO_ROOT / "logs" / "make_run.log"
 
 
 def _summary(settings_db, seconds: float) -> str:
@@ -83,7 +100,7 @@ def _summary(settings_db, seconds: float) -> str:
         lines.append("rows per table:")
         for schema, table in tables:
             count = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            lines.append(f"  {schema}.{table:<34} {count:>10,}")
+            lines.append(f"  {schema + '.' + table:<42} {count:>10,}")
         rejects = con.execute(
             "select source_id, count(*) n, any_value(reason) from raw.rejects group by 1 order by 2 desc"
         ).fetchall()
@@ -117,14 +134,16 @@ def main() -> int:
         flush=True,
     )
     started = time.monotonic()
-    job = defs.resolve_job_def("build_warehouse")
+    job = defs.resolve_job_def("build_warehouse").with_logger_defs({"progress": progress_logger})
     instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"progress": {}}},
-        loggers={"progress": progress_logger},
-    )
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    print(f"dbt's detailed output goes to {LOG_FILE}", flush=True)
+    with open(LOG_FILE, "w") as log_file, contextlib.redirect_stdout(log_file):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+        )
     seconds = time.monotonic() - started
     print()
     print(_summary(settings.warehouse_db, seconds))

@@ -16,15 +16,15 @@
     timezone('UTC', {{ expression }})
 {%- endmacro %}
 
-{#- Number of elements of an array column (null for a null array). -#}
-{% macro array_size(expression) -%}
-    {{ return(adapter.dispatch('array_size', 'event_study_warehouse')(expression)) }}
+{#- 8-byte floating point. dbt.type_float() renders 'float', which is 4 bytes on DuckDB. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'event_study_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__array_size(expression) -%}
-    cardinality({{ expression }})
+{% macro default__type_double() -%}
+    double precision
 {%- endmacro %}
 
-{% macro duckdb__array_size(expression) -%}
-    len({{ expression }})
+{% macro duckdb__type_double() -%}
+    double
 {%- endmacro %}

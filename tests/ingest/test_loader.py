@@ -90,7 +90,7 @@ def test_reload_replaces_rows_of_the_source_only(con, tmp_path: Path) -> None:
     assert con.execute("select close from raw.daily_bars").fetchall() == [(10.5,)]
     shas = con.execute("select payload_sha256 from raw.daily_bars").fetchall()
     assert len(shas[0][0]) == 64
-    assert con.execute("select count(*) from raw.loads where status = 'loaded'").fetchone()[0] == 3
+    assert con.execute("select count(*) from raw.loads where status = 'loaded'").fetchone()[0] == 1
 
 
 def test_failed_insert_rolls_back_and_keeps_previous_rows(con, tmp_path: Path) -> None:

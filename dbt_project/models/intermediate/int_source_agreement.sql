@@ -1,5 +1,6 @@
 -- How well the sources of one series agree: one row per pair of sources of a price series
--- (every series with 2+ sources, including each pair of stitched primary parts). The
+-- (every series with 2+ sources that delivered bars, including each pair of stitched primary
+-- parts, even when they do not overlap). The
 -- reference source is the preferred one of the pair (lower precedence number). On the days
 -- both sources have a close: overlap span, max and mean absolute relative close difference
 -- |compared / reference - 1|, and the correlation of daily returns, each return taken between
@@ -9,19 +10,6 @@ with series as (
     select series_id
     from {{ ref('stg_series') }}
     where is_price_series
-
-),
-
-sources as (
-
-    select
-        sources.series_id,
-        sources.source_id,
-        sources.is_primary,
-        sources.precedence
-    from {{ ref('stg_series_sources') }} as sources
-    inner join series
-        on sources.series_id = series.series_id
 
 ),
 
@@ -48,6 +36,24 @@ source_coverage as (
 
 ),
 
+-- Only sources that delivered bars: a catalogued live feed that was never fetched is not a
+-- second source yet.
+sources as (
+
+    select
+        sources.series_id,
+        sources.source_id,
+        sources.source_kind,
+        sources.is_primary,
+        sources.precedence
+    from {{ ref('stg_series_sources') }} as sources
+    inner join series
+        on sources.series_id = series.series_id
+    inner join source_coverage
+        on sources.source_id = source_coverage.source_id
+
+),
+
 source_pairs as (
 
     select
@@ -57,6 +63,8 @@ source_pairs as (
         reference.precedence as reference_precedence,
         compared.precedence as compared_precedence,
         case
+            when reference.source_kind = 'live' or compared.source_kind = 'live'
+                then 'live_vs_landing'
             when reference.is_primary and compared.is_primary then 'stitched_primary_parts'
             when reference.is_primary then 'primary_vs_secondary'
             when compared.is_primary then 'secondary_vs_primary'

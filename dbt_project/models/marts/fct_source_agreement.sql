@@ -20,9 +20,9 @@ select
     cast(overlap_days as bigint) as overlap_days,
     first_overlap_date,
     last_overlap_date,
-    cast(max_abs_rel_close_diff as double) as max_abs_rel_close_diff,
-    cast(mean_abs_rel_close_diff as double) as mean_abs_rel_close_diff,
+    cast(max_abs_rel_close_diff as {{ type_double() }}) as max_abs_rel_close_diff,
+    cast(mean_abs_rel_close_diff as {{ type_double() }}) as mean_abs_rel_close_diff,
     cast(overlap_days_over_1pct as bigint) as overlap_days_over_1pct,
     cast(return_days as bigint) as return_days,
-    cast(return_correlation as double) as return_correlation
+    cast(return_correlation as {{ type_double() }}) as return_correlation
 from agreement

@@ -36,7 +36,7 @@ typed as (
         upper(cast(flows.product as {{ dbt.type_string() }})) as product,
         cast(flows.flow_date as date) as flow_date,
         cast(flows.fund as {{ dbt.type_string() }}) as fund,
-        cast(flows.flow_usd_millions as double) as flow_usd_millions,
+        cast(flows.flow_usd_millions as {{ type_double() }}) as flow_usd_millions,
         coalesce(cast(flows.row_all_empty as boolean), false) as row_all_empty,
         cast(flows.origin as {{ dbt.type_string() }}) as origin,
         cast(flows.payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,

@@ -26,7 +26,7 @@ renamed as (
         trim(title) as title,
         cast(incident_date as date) as incident_date,
         cast(published_date as date) as published_date,
-        cast(amount_usd as double) as amount_usd,
+        cast(amount_usd as {{ type_double() }}) as amount_usd,
         cast(audit as {{ dbt.type_string() }}) as audit,
         tags,
         cast(origin as {{ dbt.type_string() }}) as origin,

@@ -38,9 +38,9 @@ renamed as (
         cast(description as {{ dbt.type_string() }}) as description,
         case
             when coalesce(loss_usd, loss_usd_reported) > 0
-                then cast(coalesce(loss_usd, loss_usd_reported) as double)
+                then cast(coalesce(loss_usd, loss_usd_reported) as {{ type_double() }})
         end as loss_usd,
-        cast(loss_usd_reported as double) as loss_usd_reported,
+        cast(loss_usd_reported as {{ type_double() }}) as loss_usd_reported,
         coalesce(coalesce(loss_usd, loss_usd_reported) > 0, false) as is_loss_known,
         cast(attack_method as {{ dbt.type_string() }}) as attack_method,
         cast(reference_url as {{ dbt.type_string() }}) as reference_url,

@@ -15,7 +15,9 @@ class BuildResult:
     failures: list[str] = field(default_factory=list)
 
 
-def build_warehouse(db_path: Path, landing_dir: Path, assets_file: Path | None = None) -> BuildResult:
+def build_warehouse(
+    db_path: Path, landing_dir: Path, assets_file: Path | None = None
+) -> BuildResult:
     """Materialise every asset into ``db_path``; environment restored afterwards."""
     overrides = {
         "WAREHOUSE_DB": str(db_path),
@@ -32,7 +34,9 @@ def build_warehouse(db_path: Path, landing_dir: Path, assets_file: Path | None =
 
         defs = build_definitions()
         job = defs.resolve_job_def("build_warehouse")
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
         failures = [
             f"{e.step_key}: {e.step_failure_data.error.message if e.step_failure_data.error else ''}"
             for e in result.all_events

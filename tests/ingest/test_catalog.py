@@ -75,14 +75,35 @@ def test_generic_entry_from_the_readme(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- id: x\n  asset_class: stock\n  calendar: XNYS\n  landing: {path: a.csv, format: csv}\n", "asset_class"),
-        ("- id: x\n  asset_class: equity\n  calendar: NOPE\n  landing: {path: a.csv, format: yahoo_csv}\n", "unknown calendar 'NOPE'"),
-        ("- id: x\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: excel}\n", "unknown format 'excel'"),
-        ("- id: x\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: csv}\n", "needs 'date_column'"),
-        ("- id: x\n  asset_class: equity\n  calendar: XNYS\n  benchmrk: spx\n  landing: {path: a.csv, format: yahoo_csv}\n", "unknown key(s) ['benchmrk']"),
-        ("- id: X-1\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: yahoo_csv}\n", "'id' must be"),
-        ("- {id: a, asset_class: hack, landing: {path: a.json, format: blocksec_json}}\n"
-         "- {id: a, asset_class: hack, landing: {path: b.json, format: blocksec_json}}\n", "duplicate id(s) ['a']"),
+        (
+            "- id: x\n  asset_class: stock\n  calendar: XNYS\n  landing: {path: a.csv, format: csv}\n",
+            "asset_class",
+        ),
+        (
+            "- id: x\n  asset_class: equity\n  calendar: NOPE\n  landing: {path: a.csv, format: yahoo_csv}\n",
+            "unknown calendar 'NOPE'",
+        ),
+        (
+            "- id: x\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: excel}\n",
+            "unknown format 'excel'",
+        ),
+        (
+            "- id: x\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: csv}\n",
+            "needs 'date_column'",
+        ),
+        (
+            "- id: x\n  asset_class: equity\n  calendar: XNYS\n  benchmrk: spx\n  landing: {path: a.csv, format: yahoo_csv}\n",
+            "unknown key(s) ['benchmrk']",
+        ),
+        (
+            "- id: X-1\n  asset_class: equity\n  calendar: XNYS\n  landing: {path: a.csv, format: yahoo_csv}\n",
+            "'id' must be",
+        ),
+        (
+            "- {id: a, asset_class: hack, landing: {path: a.json, format: blocksec_json}}\n"
+            "- {id: a, asset_class: hack, landing: {path: b.json, format: blocksec_json}}\n",
+            "duplicate id(s) ['a']",
+        ),
         ("- id: [unclosed\n", "invalid YAML"),
     ],
 )

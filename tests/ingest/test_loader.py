@@ -78,7 +78,9 @@ def test_rules_reject_with_reasons(con, tmp_path: Path) -> None:
         (8, "close", "close is missing"),
         (9, "Close", "unparseable number"),
     ]
-    loaded = con.execute("select bar_date::varchar, close from raw.daily_bars order by 1").fetchall()
+    loaded = con.execute(
+        "select bar_date::varchar, close from raw.daily_bars order by 1"
+    ).fetchall()
     assert loaded == [("2025-01-02", 10.0), ("2025-01-06", 11.0)]
 
 

@@ -95,11 +95,19 @@ def test_garbage_cell_is_rejected_with_its_line_and_the_rest_loads(workspace: Pa
     report = ingest_entry(settings, entry)
     assert not report.failed
     db = settings.warehouse_db
-    rejects = duckdb.connect(str(db), read_only=True).execute(
-        "select line, column_name, raw_value from raw.rejects"
-    ).fetchall()
+    rejects = (
+        duckdb.connect(str(db), read_only=True)
+        .execute("select line, column_name, raw_value from raw.rejects")
+        .fetchall()
+    )
     assert rejects == [(line_no, "Total", "-11x3.7")]
-    assert _count(db, "select count(*) from raw.etf_flows where fund = 'IBIT' and flow_date = '2025-02-25'") == 1
+    assert (
+        _count(
+            db,
+            "select count(*) from raw.etf_flows where fund = 'IBIT' and flow_date = '2025-02-25'",
+        )
+        == 1
+    )
 
 
 def test_second_load_leaves_the_same_rows(workspace: Path) -> None:
@@ -116,17 +124,23 @@ def test_second_load_leaves_the_same_rows(workspace: Path) -> None:
     assert first["etf_flows"] == 579 * 13
     # every payload is archived verbatim under its hash
     with duckdb.connect(str(db), read_only=True) as con:
-        for sha, path in con.execute("select payload_sha256, archive_path from raw.payloads").fetchall():
+        for sha, path in con.execute(
+            "select payload_sha256, archive_path from raw.payloads"
+        ).fetchall():
             assert Path(path).name == sha and Path(path).is_file()
 
 
-def test_missing_landing_folder_says_how_to_fix(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_landing_folder_says_how_to_fix(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LANDING_DIR", str(workspace / "nowhere"))
     with pytest.raises(LandingMissingError, match="LANDING_DIR"):
         check_landing_dir(load_settings())
 
 
-def test_live_mode_fetches_archives_and_loads(workspace: Path, landing_dir: Path, httpserver, monkeypatch) -> None:
+def test_live_mode_fetches_archives_and_loads(
+    workspace: Path, landing_dir: Path, httpserver, monkeypatch
+) -> None:
     """INGEST_MODE=live against recorded real responses served on 127.0.0.1."""
     httpserver.expect_request("/hacks").respond_with_data(
         (landing_dir / "hacks/defillama_hacks.json").read_bytes(), content_type="application/json"
@@ -146,6 +160,23 @@ def test_live_mode_fetches_archives_and_loads(workspace: Path, landing_dir: Path
         assert not report.failed, report.failed
         assert [s.source_id for s in report.sources] == [f"{series_id}:live"]
     db = settings.warehouse_db
-    assert _count(db, "select count(*) from raw.hacks_defillama where source_id = 'hacks_defillama:live'") == 538
-    assert _count(db, "select close from raw.daily_bars where series_id = 'us10y' and bar_date = '2025-01-27'") == 4.53
-    assert _count(db, "select count(*) from raw.payloads where origin like 'http://%/hacks' and source_id = 'hacks_defillama:live'") == 1
+    assert (
+        _count(
+            db, "select count(*) from raw.hacks_defillama where source_id = 'hacks_defillama:live'"
+        )
+        == 538
+    )
+    assert (
+        _count(
+            db,
+            "select close from raw.daily_bars where series_id = 'us10y' and bar_date = '2025-01-27'",
+        )
+        == 4.53
+    )
+    assert (
+        _count(
+            db,
+            "select count(*) from raw.payloads where origin like 'http://%/hacks' and source_id = 'hacks_defillama:live'",
+        )
+        == 1
+    )

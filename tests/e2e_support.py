@@ -16,7 +16,10 @@ class BuildResult:
 
 
 def build_warehouse(
-    db_path: Path, landing_dir: Path, assets_file: Path | None = None
+    db_path: Path,
+    landing_dir: Path,
+    assets_file: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> BuildResult:
     """Materialise every asset into ``db_path``; environment restored afterwards."""
     overrides = {
@@ -27,6 +30,7 @@ def build_warehouse(
     }
     if assets_file is not None:
         overrides["ASSETS_FILE"] = str(assets_file)
+    overrides.update(extra_env or {})
     saved = {k: os.environ.get(k) for k in overrides}
     os.environ.update(overrides)
     try:

@@ -1,0 +1,75 @@
+-- Sessions of each asset's own calendar between its first and last price, numbered (the
+-- relative-day clock), with the close, and the simple and log return from the LAST AVAILABLE
+-- price (multi-day over gaps, never zero-filled). Sessions without a price have null returns.
+with needed as (
+
+    select asset_id from {{ ref('int_es_pairs') }} where setup_problem is null
+    union
+    select benchmark_asset_id from {{ ref('int_es_pairs') }}
+    where setup_problem is null and benchmark_asset_id is not null
+
+),
+
+prices as (
+
+    select p.asset_id, p.trade_date, p.close
+    from {{ ref('fct_daily_prices') }} as p
+    inner join needed on p.asset_id = needed.asset_id
+    where p.close > 0
+
+),
+
+bounds as (
+
+    select asset_id, min(trade_date) as first_date, max(trade_date) as last_date
+    from prices group by asset_id
+
+),
+
+sessions as (
+
+    select d.asset_id, s.session_date, s.close_utc
+    from {{ ref('dim_asset') }} as d
+    inner join bounds on d.asset_id = bounds.asset_id
+    inner join {{ ref('stg_trading_sessions') }} as s
+        on s.calendar = d.calendar
+        and s.session_date between bounds.first_date and bounds.last_date
+
+),
+
+priced as (
+
+    select
+        sessions.asset_id,
+        sessions.session_date,
+        sessions.close_utc,
+        prices.close,
+        row_number() over (partition by sessions.asset_id order by sessions.session_date) as session_idx
+    from sessions
+    left join prices
+        on sessions.asset_id = prices.asset_id and sessions.session_date = prices.trade_date
+
+),
+
+with_prev as (
+
+    select
+        *,
+        last_value(case when close is not null then close end ignore nulls) over w as prev_close,
+        last_value(case when close is not null then close_utc end ignore nulls) over w as prev_close_utc
+    from priced
+    window w as (partition by asset_id order by session_idx rows between unbounded preceding and 1 preceding)
+
+)
+
+select
+    asset_id,
+    session_idx,
+    session_date,
+    close_utc,
+    close,
+    prev_close,
+    prev_close_utc,
+    case when close is not null then close / prev_close - 1 end as simple_return,
+    case when close is not null then ln(close / prev_close) end as log_return
+from with_prev

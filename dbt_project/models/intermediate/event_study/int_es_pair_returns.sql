@@ -1,0 +1,63 @@
+-- Asset returns with the benchmark compounded over the asset's own session-to-session interval
+-- (prev_close_utc, close_utc]: benchmark price as of the asset's close instant over benchmark
+-- price as of the previous priced close instant (as-of = last benchmark close at or before).
+-- One row per (asset, benchmark, asset session).
+with combos as (
+
+    select distinct asset_id, benchmark_asset_id
+    from {{ ref('int_es_pairs') }}
+    where setup_problem is null
+
+),
+
+asset_rows as (
+
+    select s.*, c.benchmark_asset_id
+    from {{ ref('int_es_asset_sessions') }} as s
+    inner join combos as c on s.asset_id = c.asset_id
+
+),
+
+bench_px as (
+
+    select asset_id as b_asset_id, close_utc as b_close_utc, close as b_close
+    from {{ ref('int_es_asset_sessions') }}
+    where close is not null
+
+),
+
+end_px as (
+
+    select a.*, b.b_close_utc as bench_end_utc, b.b_close as bench_end
+    from asset_rows as a
+    asof left join bench_px as b
+        on a.benchmark_asset_id = b.b_asset_id and a.close_utc >= b.b_close_utc
+
+),
+
+start_px as (
+
+    select e.*, b.b_close_utc as bench_start_utc, b.b_close as bench_start
+    from end_px as e
+    asof left join bench_px as b
+        on e.benchmark_asset_id = b.b_asset_id and e.prev_close_utc >= b.b_close_utc
+
+)
+
+select
+    asset_id,
+    benchmark_asset_id,
+    session_idx,
+    session_date,
+    close_utc,
+    close,
+    simple_return,
+    log_return,
+    case when close is not null and bench_start is not null
+        -- benchmark price more than 10 days stale at the asset's close: benchmark data missing
+        and bench_end_utc >= close_utc - interval 10 day
+        then bench_end / bench_start - 1 end as benchmark_simple_return,
+    case when close is not null and bench_start is not null
+        and bench_end_utc >= close_utc - interval 10 day
+        then ln(bench_end / bench_start) end as benchmark_log_return
+from start_px

@@ -1,0 +1,79 @@
+-- Candidate (study, event, asset) pairs with everything needed to find day 0. asset_id is the
+-- resolved asset (or the unresolved reference when the asset is unknown); problems found here
+-- are in setup_problem and end up in fct_event_study_exclusions.
+with study_events as (
+
+    select se.study_id, e.event_id, e.event_time_utc, e.asset_id as event_asset_id
+    from {{ ref('int_es_study_events') }} as se
+    inner join {{ ref('int_es_events') }} as e on se.event_id = e.event_id
+
+),
+
+refs as (
+
+    select
+        se.study_id,
+        se.event_id,
+        se.event_time_utc,
+        sa.asset_ref,
+        case when sa.asset_ref = 'event' then se.event_asset_id else sa.asset_ref end as asset_key
+    from study_events as se
+    inner join {{ ref('stg_es_study_assets') }} as sa on se.study_id = sa.study_id
+
+),
+
+resolved as (
+
+    -- by asset id (also `event`)
+    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as varchar) as setup_problem
+    from refs inner join {{ ref('dim_asset') }} as d on d.asset_id = refs.asset_key
+    union
+    -- by asset class
+    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, null
+    from refs inner join {{ ref('dim_asset') }} as d on d.asset_class = refs.asset_ref
+    where refs.asset_ref <> 'event'
+    union
+    -- unknown
+    select refs.study_id, refs.event_id, refs.event_time_utc,
+        coalesce(refs.asset_key, refs.asset_ref),
+        case when refs.asset_ref = 'event' and refs.asset_key is null
+            then 'event has no asset' else 'unknown asset' end
+    from refs
+    where refs.asset_key is null
+        or (
+            not exists (select 1 from {{ ref('dim_asset') }} as d where d.asset_id = refs.asset_key)
+            and not exists (select 1 from {{ ref('dim_asset') }} as d where d.asset_class = refs.asset_ref)
+        )
+
+)
+
+select
+    r.study_id,
+    r.event_id,
+    r.asset_id,
+    r.event_time_utc,
+    s.model,
+    s.return_type,
+    s.anchor,
+    s.estimation_start,
+    s.estimation_end,
+    s.min_estimation_days,
+    s.n_model_params,
+    d.calendar,
+    coalesce(s.benchmark_asset_id, d.benchmark_asset_id) as benchmark_asset_id,
+    case
+        when r.setup_problem is not null then r.setup_problem
+        when s.model in ('market_adjusted', 'market_model')
+            and coalesce(s.benchmark_asset_id, d.benchmark_asset_id) is null then 'no benchmark'
+        when coalesce(s.benchmark_asset_id, d.benchmark_asset_id) is not null
+            and not exists (
+                select 1 from {{ ref('dim_asset') }} as b
+                where b.asset_id = coalesce(s.benchmark_asset_id, d.benchmark_asset_id)
+            ) then 'unknown benchmark'
+        when s.model in ('market_adjusted', 'market_model')
+            and coalesce(s.benchmark_asset_id, d.benchmark_asset_id) = r.asset_id
+            then 'asset is its own benchmark'
+    end as setup_problem
+from resolved as r
+inner join {{ ref('stg_es_studies') }} as s on r.study_id = s.study_id
+left join {{ ref('dim_asset') }} as d on r.asset_id = d.asset_id

@@ -1,0 +1,43 @@
+"""Event catalogue and study definitions as Dagster assets (raw/events, raw/studies, ...).
+
+One multi-asset reads EVENTS_FILE and STUDIES_FILE through ``ingest.event_config``, validates
+them (a bad file fails the asset with file, line and key) and replaces the raw tables that the
+dbt sources of the event-study models map onto.
+"""
+
+import dagster as dg
+
+from ingest.event_config import events_file, load_event_config, studies_file
+from orchestration.ingest_assets import GROUP, POOL
+
+TABLES = {
+    "events": "raw.events: the curated event catalogue (EVENTS_FILE), instants in UTC.",
+    "studies": "raw.studies: one row per event study (STUDIES_FILE).",
+    "study_event_windows": "raw.study_event_windows: the event windows of each study.",
+    "study_selectors": "raw.study_selectors: event ids and event selectors of each study.",
+    "study_assets": "raw.study_assets: asset ids, asset classes or 'event' of each study.",
+}
+
+
+def build_event_config_assets() -> list[dg.AssetsDefinition]:
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                ["raw", table], group_name=GROUP, kinds={"python", "duckdb"}, description=text
+            )
+            for table, text in TABLES.items()
+        ],
+        pool=POOL,
+        name="event_config",
+    )
+    def event_config():
+        counts = load_event_config()
+        for table in TABLES:
+            meta = {"rows": counts[table]}
+            if table == "events":
+                meta["file"] = str(events_file())
+            elif table == "studies":
+                meta["file"] = str(studies_file())
+            yield dg.MaterializeResult(asset_key=["raw", table], metadata=meta)
+
+    return [event_config]

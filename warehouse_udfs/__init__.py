@@ -1,0 +1,101 @@
+"""DuckDB scalar functions the SQL lacks (t and normal distribution tails), from SciPy.
+
+Registered on every dbt-duckdb connection by the ``Plugin`` below (``plugins:`` in
+dbt_project/profiles.yml), and usable directly with ``register(con)``. Vectorised: DuckDB hands
+each function whole Arrow columns, SciPy evaluates them as NumPy arrays.
+
+- ``t_two_sided_p(t, df)``   = 2 * P(T_df > |t|)  (scipy.special.stdtr; df may be fractional)
+- ``normal_two_sided_p(z)``  = 2 * P(Z > |z|)     (scipy.special.ndtr)
+- ``t_cdf(t, df)``, ``normal_cdf(z)``             the lower-tail distribution functions
+
+NULL, NaN or a df <= 0 in any argument gives NULL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from duckdb import DuckDBPyConnection
+from duckdb.sqltypes import DOUBLE
+from scipy import special
+
+try:  # dbt-duckdb is only needed when loaded as a dbt plugin
+    from dbt.adapters.duckdb.plugins import BasePlugin
+except ImportError:  # pragma: no cover
+    BasePlugin = object  # type: ignore[assignment,misc]
+
+
+def _arr(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype="float64")
+
+
+def _out(values: np.ndarray) -> pa.Array:
+    return pa.array(values, mask=~np.isfinite(values), type=pa.float64())
+
+
+def _t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        p = 2.0 * special.stdtr(df, -np.abs(t))
+    p[~(df > 0)] = np.nan
+    return np.minimum(p, 1.0)
+
+
+def _normal_two_sided(z: np.ndarray) -> np.ndarray:
+    return np.minimum(2.0 * special.ndtr(-np.abs(z)), 1.0)
+
+
+def t_two_sided_p(t: pa.Array, df: pa.Array) -> pa.Array:
+    return _out(_t_two_sided(_arr(t), _arr(df)))
+
+
+def normal_two_sided_p(z: pa.Array) -> pa.Array:
+    return _out(_normal_two_sided(_arr(z)))
+
+
+def t_cdf(t: pa.Array, df: pa.Array) -> pa.Array:
+    d = _arr(df)
+    with np.errstate(invalid="ignore"):
+        p = special.stdtr(d, _arr(t))
+    p[~(d > 0)] = np.nan
+    return _out(p)
+
+
+def normal_cdf(z: pa.Array) -> pa.Array:
+    return _out(special.ndtr(_arr(z)))
+
+
+FUNCTIONS = {
+    "t_two_sided_p": (t_two_sided_p, [DOUBLE, DOUBLE]),
+    "normal_two_sided_p": (normal_two_sided_p, [DOUBLE]),
+    "t_cdf": (t_cdf, [DOUBLE, DOUBLE]),
+    "normal_cdf": (normal_cdf, [DOUBLE]),
+}
+
+
+def register(con: DuckDBPyConnection) -> None:
+    """Create (or replace) the functions on one connection."""
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select function_name from duckdb_functions() where function_name in "
+            "('t_two_sided_p', 'normal_two_sided_p', 't_cdf', 'normal_cdf')"
+        ).fetchall()
+    }
+    for name, (func, params) in FUNCTIONS.items():
+        if name in existing:
+            con.remove_function(name)
+        con.create_function(
+            name, func, params, DOUBLE, type="arrow", null_handling="special", side_effects=False
+        )
+
+
+class Plugin(BasePlugin):  # type: ignore[misc,valid-type]
+    """dbt-duckdb plugin: ``plugins: [{module: warehouse_udfs}]`` in profiles.yml."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:  # noqa: D102
+        pass
+
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:  # noqa: D102
+        register(conn)

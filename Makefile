@@ -18,6 +18,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff check + format check"
+	@echo "make bench  event-study marts at 100/1000/3000 synthetic events (needs make run); report in bench/results/"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -41,3 +42,6 @@ test:
 lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+
+bench:
+	$(UV) run --frozen python -m bench.event_study_bench

@@ -66,6 +66,7 @@ _LANDING_OPTIONS = {
     "event_type",
     "invert",
     "skip_rows",
+    "close_from_next_open",
 }
 LIVE_SOURCES = {"yahoo_chart", "fred", "binance_klines", "defillama_hacks", "farside"}
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -38,6 +38,9 @@ _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 _SNIFF_ROWS = 200
 
 
+NEXT_OPEN_REASON = "last bar: its close is the next bar's open, not published yet"
+
+
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     text = decode_text(payload, ctx.origin)
     delimiter = ctx.options.get("delimiter") or _sniff_delimiter(text)
@@ -65,8 +68,34 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         table = table.subset(np.arange(len(table)) < last)
 
     result = table_to_bars(table, ctx, date_column, columns, decimal=decimal)
+    if ctx.options.get("close_from_next_open"):
+        result = _close_from_next_open(result, ctx)
     result.rejects = sorted(result.rejects + intraday, key=lambda r: r.line or 0)
     return result
+
+
+def _close_from_next_open(result: ParseResult, ctx: ParseContext) -> ParseResult:
+    """Yahoo FX (=X) daily bars publish a 'Close' equal to the bar's opening snapshot.
+
+    A bar covers its UTC day, so its true close is the next bar's open (Monday's open closes
+    Friday): take that, keep the bar's own open/high/low, and reject the last bar, whose close
+    is not known yet.
+    """
+    frame = result.frame.sort_values("bar_date").reset_index(drop=True)
+    if frame.empty:
+        return result
+    if frame["open"].isna().all():
+        raise FileFormatError(
+            ctx.origin, "close_from_next_open needs an Open column", column="Open"
+        )
+    next_open = frame["open"].shift(-1)
+    last = frame.iloc[-1]
+    rejects = list(result.rejects)
+    rejects.append(
+        Reject(int(last["source_line"]), "Open", NEXT_OPEN_REASON, str(last["bar_date"].date()))
+    )
+    frame = frame.assign(close=next_open, adj_close=next_open).iloc[:-1]
+    return ParseResult(frame.dropna(subset=["close"]).reset_index(drop=True), rejects)
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -215,3 +215,36 @@ def test_header_only_gives_an_empty_typed_frame() -> None:
     assert result.frame.empty and result.rejects == []
     assert list(result.frame.columns) == BARS_COLUMNS
     assert result.frame["bar_date"].dtype == "datetime64[ns]"
+
+
+def test_fx_close_from_next_open_lines_up_with_fred(read_landing) -> None:
+    """Yahoo '=X' Close is the bar's opening snapshot; the next open is the day's real close."""
+    from ingest.parsers import fred_csv
+
+    options = {"close_from_next_open": True}
+    ctx = ParseContext("fx/yahoo_EURUSD=X_2003-2026.csv", "eurusd", options)
+    shifted = parse(read_landing("fx/yahoo_EURUSD=X_2003-2026.csv"), ctx)
+    plain = parse(
+        read_landing("fx/yahoo_EURUSD=X_2003-2026.csv"),
+        ParseContext("fx/yahoo_EURUSD=X_2003-2026.csv", "eurusd", {}),
+    )
+    frame = shifted.frame.set_index("bar_date")
+    # Friday 2025-01-24 closes at Monday 2025-01-27's open.
+    assert frame.loc["2025-01-24", "close"] == pytest.approx(1.0467586517333984)
+    assert frame.loc["2025-01-24", "open"] == pytest.approx(1.041601538658142)
+    assert len(shifted.frame) == len(plain.frame) - 1
+    assert shifted.rejects[-1].reason.startswith("last bar")
+
+    fred = fred_csv.parse(
+        read_landing("fx/fred_DEXUSEU_values.csv"),
+        ParseContext("fx/fred_DEXUSEU_values.csv", "eurusd", {}),
+    ).frame.set_index("bar_date")["close"]
+
+    def correlation(yahoo: pd.Series) -> float:
+        joined = pd.concat([yahoo, fred], axis=1, join="inner").loc["2024-01-01":"2025-06-30"]
+        returns = joined.pct_change().dropna()
+        return float(returns.iloc[:, 0].corr(returns.iloc[:, 1]))
+
+    # Same-day daily returns agree with the NY noon fixing far better once the close is right.
+    assert correlation(frame["close"]) > 0.7  # 0.736: the fix is at 17:00 UTC, the close at 24:00
+    assert correlation(plain.frame.set_index("bar_date")["close"]) < 0.4  # 0.277

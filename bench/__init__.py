@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (reports in bench/results/, never timed assertions in tests)."""

@@ -28,6 +28,15 @@ STEP_EVENTS = {
 }
 
 
+def _root_message(error) -> str:
+    """The innermost cause of a step failure: the wrapper errors only say which op failed."""
+    if error is None:
+        return "unknown error"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def _out(line: str) -> None:
     """Progress goes to the real terminal; dbt's own chatter is redirected to the log file."""
     sys.__stdout__.write(line + "\n")
@@ -63,8 +72,7 @@ class ProgressHandler(logging.Handler):
             _out(f"[{elapsed:6.1f}s] materialised {key}")
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(event.step_key)
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "unknown error"
+            message = _root_message(event.step_failure_data.error)
             _out(f"[{elapsed:6.1f}s] FAILED {event.step_key}: {message}")
         elif kind == "STEP_START":
             _out(f"[{elapsed:6.1f}s] running {event.step_key} ...")

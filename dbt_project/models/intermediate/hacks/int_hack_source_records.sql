@@ -25,7 +25,8 @@ with defillama as (
         classification,
         target_type,
         returned_usd,
-        cast(null as varchar[]) as tx_hashes
+        cast(null as varchar[]) as tx_hashes,
+        nullif(source_url, '') as source_url
     from {{ ref('stg_hacks_defillama') }}
 
 ),
@@ -44,7 +45,8 @@ slowmist as (
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes
+        cast(null as varchar[]) as tx_hashes,
+        nullif(reference_url, '') as source_url
     from {{ ref('stg_hacks_slowmist') }}
 
 ),
@@ -63,7 +65,8 @@ defi_rekt as (
         scam_parent as classification,
         category as target_type,
         funds_returned_usd as returned_usd,
-        cast(null as varchar[]) as tx_hashes
+        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ dbt.type_string() }}) as source_url
     from {{ ref('stg_hacks_defi_rekt') }}
 
 ),
@@ -115,7 +118,8 @@ blocksec as (
         b.root_cause as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         b.rescued_usd as returned_usd,
-        b.tx_hashes
+        b.tx_hashes,
+        nullif(b.media_url, '') as source_url
     from {{ ref('stg_hacks_blocksec') }} as b
     left join blocksec_chains as c
         on b.incident_id = c.incident_id
@@ -136,7 +140,8 @@ rekt_news as (
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes
+        cast(null as varchar[]) as tx_hashes,
+        'https://rekt.news/' || slug as source_url
     from {{ ref('stg_hacks_rekt_news') }}
 
 ),
@@ -189,7 +194,8 @@ normalised as (
         classification,
         target_type,
         returned_usd,
-        tx_hashes
+        tx_hashes,
+        source_url
     from cleaned
 
 )

@@ -30,6 +30,17 @@ class WarehouseTranslator(DagsterDbtTranslator):
             [dbt_resource_props["config"].get("schema") or "dbt", dbt_resource_props["name"]]
         )
 
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        if dbt_resource_props.get("name") == "fct_findings":
+            # The findings page links to the report that shows them (asset reports/warehouse_report).
+            from report.build import default_report_file
+
+            path = default_report_file()
+            metadata["report"] = dg.MetadataValue.url(f"file://{path}")
+            metadata["report_asset"] = "reports/warehouse_report (make report or make run)"
+        return metadata
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         for layer in LAYERS:

@@ -9,6 +9,7 @@ from orchestration.dbt_assets import dbt_models
 from orchestration.dbt_project import dbt_project
 from orchestration.event_config_assets import build_event_config_assets
 from orchestration.ingest_assets import build_ingest_assets
+from orchestration.report_assets import build_report_assets
 
 
 def build_definitions() -> dg.Definitions:
@@ -19,7 +20,12 @@ def build_definitions() -> dg.Definitions:
         description="Every ingest asset, every raw table and every dbt model and test.",
     )
     return dg.Definitions(
-        assets=[*build_ingest_assets(), *build_event_config_assets(), dbt_models],
+        assets=[
+            *build_ingest_assets(),
+            *build_event_config_assets(),
+            dbt_models,
+            *build_report_assets(),
+        ],
         jobs=[everything],
         resources={"dbt": DbtCliResource(project_dir=dbt_project)},
     )

@@ -27,6 +27,7 @@ def build_warehouse(
         "LANDING_DIR": str(landing_dir),
         "ARCHIVE_DIR": str(db_path.parent / "archive"),
         "INGEST_MODE": "landing",
+        "REPORT_FILE": str(db_path.parent / "report.html"),
     }
     if assets_file is not None:
         overrides["ASSETS_FILE"] = str(assets_file)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,12 +50,30 @@ def decode_text(payload: bytes, origin: str) -> str:
 
 
 def csv_rows(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """Yield (1-based line number, cells) for each non-blank CSV record, header included."""
+    """Yield (line where the record starts, cells) for each non-blank CSV record, header included.
+
+    The start line, not ``reader.line_num`` (where a record ends): a quoted multi-line cell
+    would otherwise shift every later line number in rejects and errors.
+    """
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    start = 1
     for cells in reader:
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        yield reader.line_num, cells
+        if cells and any(c.strip() for c in cells):
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def load_json(payload: bytes | str, origin: str) -> Any:
+    """Decode JSON; a truncated or non-JSON payload is a file error pointing at the spot."""
+    text = payload if isinstance(payload, str) else decode_text(payload, origin)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            origin,
+            f"invalid or truncated JSON at line {exc.lineno} column {exc.colno} ({exc.msg})",
+            line=exc.lineno,
+        ) from exc
 
 
 def require_columns(

@@ -31,6 +31,7 @@ from ingest.parsers.base import (
     Reject,
     csv_rows,
     decode_text,
+    load_json,
     require_columns,
 )
 
@@ -122,20 +123,8 @@ def _parse_csv(text: str, ctx: ParseContext) -> ParseResult:
     return ParseResult(frame=bars_frame(records, ctx.series_id), rejects=rejects)
 
 
-def _load_json(text: str, ctx: ParseContext) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise FileFormatError(
-            ctx.origin,
-            f"invalid or truncated JSON: {err.msg}",
-            line=err.lineno,
-            column=str(err.colno),
-        ) from err
-
-
 def _parse_json(text: str, ctx: ParseContext) -> ParseResult:
-    data = _load_json(text, ctx)
+    data = load_json(text, ctx.origin)
     if isinstance(data, dict):
         # Binance answers errors as {"code": -1121, "msg": "Invalid symbol."}
         detail = f"Binance error {data.get('code')}: {data.get('msg')}" if "msg" in data else ""

@@ -13,7 +13,13 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import FileFormatError
-from ingest.parsers.base import ParseContext, ParseResult, Reject, decode_text, parse_number
+from ingest.parsers.base import (
+    ParseContext,
+    ParseResult,
+    Reject,
+    load_json,
+    parse_number,
+)
 
 REQUIRED_KEYS = (
     "id",
@@ -41,19 +47,6 @@ COLUMNS = [
     "tx_hashes",
     "source_line",
 ]
-
-
-def load_json(payload: bytes, origin: str) -> Any:
-    """Decode a JSON payload; a truncated or non-JSON payload is a file error pointing at the spot."""
-    text = decode_text(payload, origin)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            origin,
-            f"invalid or truncated JSON at line {exc.lineno} column {exc.colno} ({exc.msg})",
-            line=exc.lineno,
-        ) from exc
 
 
 class _BadValue(ValueError):

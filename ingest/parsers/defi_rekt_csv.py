@@ -8,9 +8,6 @@ kept with a null incident_date rather than rejected.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +18,7 @@ from ingest.parsers.base import (
     ParseContext,
     ParseResult,
     Reject,
+    csv_rows,
     decode_text,
     parse_number,
     require_columns,
@@ -69,27 +67,13 @@ COLUMNS = [
 ]
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line where the record *starts*, cells) for each non-blank record, header included.
-
-    ``base.csv_rows`` reports the line where a record *ends*; a quoted multi-line cell would
-    shift every later line number.
-    """
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    start = 1
-    for cells in reader:
-        if cells and any(cell.strip() for cell in cells):
-            yield start, cells
-        start = reader.line_num + 1
-
-
 def _text(value: str) -> str | None:
     text = value.strip()
     return text or None  # blank chain (CeFi rows) or scam_type -> null
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    records = csv_records(decode_text(payload, ctx.origin))
+    records = csv_rows(decode_text(payload, ctx.origin))
     first = next(records, None)
     if first is None:
         raise FileFormatError(ctx.origin, "empty file: no header", line=1)

@@ -8,10 +8,7 @@ Columns: date, name, description, loss_usd, attack_method, reference, year. Slow
 
 from __future__ import annotations
 
-import csv
 import html
-import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +19,7 @@ from ingest.parsers.base import (
     ParseContext,
     ParseResult,
     Reject,
+    csv_rows,
     decode_text,
     parse_number,
     require_columns,
@@ -41,20 +39,6 @@ COLUMNS = [
 ]
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line where the record *starts*, cells) for each non-blank record, header included.
-
-    ``base.csv_rows`` reports ``reader.line_num``, the line where a record *ends*, which is wrong
-    for quoted multi-line descriptions; a user opening the file must land on the record's start.
-    """
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    start = 1
-    for cells in reader:
-        if cells and any(cell.strip() for cell in cells):
-            yield start, cells
-        start = reader.line_num + 1
-
-
 def _text(value: str) -> str | None:
     text = html.unescape(value).strip()
     return text or None
@@ -67,7 +51,7 @@ def _day(value: str) -> pd.Timestamp | None:
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    records = csv_records(decode_text(payload, ctx.origin))
+    records = csv_rows(decode_text(payload, ctx.origin))
     first = next(records, None)
     if first is None:
         raise FileFormatError(ctx.origin, "empty file: no header", line=1)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.errors import FileFormatError
 from ingest.parsers.bars import bars_frame
-from ingest.parsers.base import ParseContext, ParseResult, Reject, decode_text
+from ingest.parsers.base import ParseContext, ParseResult, Reject, load_json
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,7 @@ _QUOTE_FIELDS = ("open", "high", "low", "close", "volume")
 
 
 def _load(payload: bytes, origin: str) -> dict[str, Any]:
-    text = decode_text(payload, origin)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:  # truncated or garbled download
-        raise FileFormatError(
-            origin, f"invalid JSON at column {exc.colno}: {exc.msg}", line=exc.lineno
-        ) from exc
+    document = load_json(payload, origin)
     if not isinstance(document, dict) or not isinstance(document.get("chart"), dict):
         raise FileFormatError(origin, "not a Yahoo chart response: no top-level 'chart' object")
     return document["chart"]

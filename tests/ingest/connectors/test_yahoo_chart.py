@@ -137,7 +137,9 @@ def test_truncated_json_names_line_and_column(nvda):
     payload = json.dumps(nvda, indent=1).encode()
     cut = payload[: len(payload) // 2]
     expected_line = cut.count(b"\n") + 1
-    with pytest.raises(FileFormatError, match=r"invalid JSON at column \d+") as info:
+    with pytest.raises(
+        FileFormatError, match=r"invalid or truncated JSON at line \d+ column \d+"
+    ) as info:
         run(cut)
     assert info.value.line == expected_line
     assert f"line {expected_line}" in str(info.value)

@@ -103,3 +103,13 @@ def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_pat
             "where asset_id = 'nvda' and trade_date = '2025-01-27'"
         ).fetchone()[0]
         assert nvda == pytest.approx(118.2434, abs=1e-3)
+        # findings whose data is not in this catalog still appear, as inconclusive without value
+        findings = dict(
+            con.execute(
+                "select claim_id, verdict || ':' || coalesce(cast(value as varchar), 'null') "
+                "from marts.fct_findings"
+            ).fetchall()
+        )
+        assert findings["bybit_btc_etf_outflows"] == "inconclusive:null"
+        assert findings["feb_2025_hack_losses"] == "inconclusive:null"
+        assert len(findings) >= 9

@@ -41,7 +41,7 @@ run: dagster-home manifest
 ui: dagster-home
 	$(UV) run --frozen dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-test:
+test: manifest
 	$(UV) run --frozen pytest
 
 lint:

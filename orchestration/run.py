@@ -28,7 +28,7 @@ STEP_EVENTS = {
 }
 
 
-def _root_message(error) -> str:
+def root_message(error) -> str:
     """The innermost cause of a step failure: the wrapper errors only say which op failed."""
     if error is None:
         return "unknown error"
@@ -72,7 +72,7 @@ class ProgressHandler(logging.Handler):
             _out(f"[{elapsed:6.1f}s] materialised {key}")
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(event.step_key)
-            message = _root_message(event.step_failure_data.error)
+            message = root_message(event.step_failure_data.error)
             _out(f"[{elapsed:6.1f}s] FAILED {event.step_key}: {message}")
         elif kind == "STEP_START":
             _out(f"[{elapsed:6.1f}s] running {event.step_key} ...")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.run import root_message
+
 
 @dataclass
 class BuildResult:
@@ -43,7 +45,7 @@ def build_warehouse(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
         failures = [
-            f"{e.step_key}: {e.step_failure_data.error.message if e.step_failure_data.error else ''}"
+            f"{e.step_key}: {root_message(e.step_failure_data.error)}"
             for e in result.all_events
             if e.event_type_value == "STEP_FAILURE"
         ]

@@ -1,6 +1,7 @@
 -- The five hack sources in one shape, one row per source record. Per-source mapping:
 --   defillama: technique, classification, target_type, chains and returned_usd as published.
---   slowmist:  technique = attack_method; no chains (SlowMist has no chain column).
+--   slowmist:  technique = attack_method; no chains (SlowMist has no chain column); frauds
+--              (attack_method Scam, Ponzi, Rug Pull, Exit Scam) are left out.
 --   defi_rekt: technique = scam_type, classification = scam_parent, target_type = category,
 --              returned_usd = funds_returned_usd.
 --   blocksec:  classification = root_cause, chains from EVM chain ids (common ids named, others
@@ -48,6 +49,9 @@ slowmist as (
         cast(null as varchar[]) as tx_hashes,
         nullif(reference_url, '') as source_url
     from {{ ref('stg_hacks_slowmist') }}
+    -- SlowMist also lists frauds (scams, Ponzi schemes, rug pulls: Wirecard, OneCoin, Thodex...);
+    -- they are not hacks and would swamp the loss history, so they stay out of the incidents.
+    where lower(coalesce(attack_method, '')) not in ('scam', 'ponzi', 'rug pull', 'exit scam')
 
 ),
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,3 +114,50 @@ def parse_number(text: str | None, decimal: str = ".") -> float | None:
     if number != number:  # NaN
         return None
     return -number if negative else number
+
+
+class RowError(Exception):
+    """A value that makes its row unusable: the parser turns it into a Reject."""
+
+    def __init__(self, column: str, reason: str, raw: str | None) -> None:
+        super().__init__(reason)
+        self.column, self.reason, self.raw = column, reason, raw
+
+
+def finite_number(raw: Any, column: str) -> float:
+    """A required finite number; anything else raises RowError naming the column."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        raise RowError(column, "empty value", text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(column, "unparseable number", text) from None
+    if not math.isfinite(value):
+        raise RowError(column, "non-finite number", text)
+    return value
+
+
+def csv_records(
+    payload: bytes, origin: str, required: list[str]
+) -> tuple[dict[str, int], list[tuple[int, list[str]]], list[Reject]]:
+    """Header positions, the records of the right width, and a Reject for each broken record.
+
+    A short record or cells spilling past the header mean the quoting broke: the values would
+    shift into the wrong columns, so such a record is rejected rather than read.
+    """
+    records = csv_rows(decode_text(payload, origin))
+    first = next(records, None)
+    if first is None:
+        raise FileFormatError(origin, "empty file: no header", line=1)
+    header_line, header = first
+    positions = require_columns(header, required, origin, line=header_line)
+    good: list[tuple[int, list[str]]] = []
+    rejects: list[Reject] = []
+    for line, cells in records:
+        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+            reason = f"{len(cells)} cells where the header has {len(header)}"
+            rejects.append(Reject(line, None, reason, ",".join(cells)))
+            continue
+        good.append((line, cells))
+    return positions, good, rejects

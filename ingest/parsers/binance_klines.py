@@ -19,7 +19,6 @@ daily bar and is rejected. ``volume`` is in the base coin, ``quote_volume`` in t
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +28,10 @@ from ingest.parsers.base import (
     ParseContext,
     ParseResult,
     Reject,
+    RowError,
     csv_rows,
     decode_text,
+    finite_number,
     load_json,
     require_columns,
 )
@@ -56,25 +57,6 @@ _JSON_NUMBERS = {
 _JSON_FIELDS = 12
 
 
-class _RowError(Exception):
-    def __init__(self, column: str, reason: str, raw: str | None) -> None:
-        super().__init__(reason)
-        self.column, self.reason, self.raw = column, reason, raw
-
-
-def _number(raw: Any, column: str) -> float:
-    text = "" if raw is None else str(raw).strip()
-    if not text:
-        raise _RowError(column, "empty value", text)
-    try:
-        value = float(text)
-    except ValueError:
-        raise _RowError(column, "unparseable number", text) from None
-    if not math.isfinite(value):
-        raise _RowError(column, "non-finite number", text)
-    return value
-
-
 def _utc_day(raw: Any, column: str) -> datetime:
     """UTC day (naive midnight) of a bar open given as epoch ms or an ISO timestamp."""
     text = "" if raw is None else str(raw).strip()
@@ -87,9 +69,9 @@ def _utc_day(raw: Any, column: str) -> datetime:
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
             moment = moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
-        raise _RowError(column, "unparseable timestamp", text) from None
+        raise RowError(column, "unparseable timestamp", text) from None
     if (moment.hour, moment.minute, moment.second, moment.microsecond) != (0, 0, 0, 0):
-        raise _RowError(column, "bar does not open at 00:00 UTC: not a daily kline", text)
+        raise RowError(column, "bar does not open at 00:00 UTC: not a daily kline", text)
     return moment.replace(tzinfo=None)
 
 
@@ -114,8 +96,8 @@ def _parse_csv(text: str, ctx: ParseContext) -> ParseResult:
                 "bar_date": _utc_day(cells[positions["open_time"]], "open_time")
             }
             for source, target in _CSV_NUMBERS.items():
-                record[target] = _number(cells[positions[source]], source)
-        except _RowError as err:
+                record[target] = finite_number(cells[positions[source]], source)
+        except RowError as err:
             rejects.append(Reject(line, err.column, err.reason, err.raw))
             continue
         record["source_line"] = line
@@ -147,8 +129,8 @@ def _parse_json(text: str, ctx: ParseContext) -> ParseResult:
         try:
             record: dict[str, Any] = {"bar_date": _utc_day(kline[0], "openTime")}
             for position, (target, name) in _JSON_NUMBERS.items():
-                record[target] = _number(kline[position], name)
-        except _RowError as err:
+                record[target] = finite_number(kline[position], name)
+        except RowError as err:
             rejects.append(Reject(number, err.column, err.reason, err.raw))
             continue
         record["source_line"] = number

@@ -9,7 +9,6 @@ name the same UTC day as ``timestamp``; a mismatch rejects the row.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +18,10 @@ from ingest.parsers.base import (
     ParseContext,
     ParseResult,
     Reject,
+    RowError,
     csv_rows,
     decode_text,
+    finite_number,
     require_columns,
 )
 
@@ -35,31 +36,13 @@ _NUMBERS = {
 }
 
 
-class _RowError(Exception):
-    def __init__(self, column: str, reason: str, raw: str) -> None:
-        super().__init__(reason)
-        self.column, self.reason, self.raw = column, reason, raw
-
-
-def _number(text: str, column: str) -> float:
-    if not text:
-        raise _RowError(column, "empty value", text)
-    try:
-        value = float(text)
-    except ValueError:
-        raise _RowError(column, "unparseable number", text) from None
-    if not math.isfinite(value):
-        raise _RowError(column, "non-finite number", text)
-    return value
-
-
 def _bar_day(text: str) -> datetime:
     try:
         moment = datetime.fromtimestamp(int(text) / 1000, tz=UTC)
     except (ValueError, OverflowError, OSError):
-        raise _RowError("timestamp", "unparseable epoch milliseconds", text) from None
+        raise RowError("timestamp", "unparseable epoch milliseconds", text) from None
     if (moment.hour, moment.minute, moment.second, moment.microsecond) != (0, 0, 0, 0):
-        raise _RowError("timestamp", "bar does not start at 00:00 UTC: not a daily kline", text)
+        raise RowError("timestamp", "bar does not start at 00:00 UTC: not a daily kline", text)
     return moment.replace(tzinfo=None)
 
 
@@ -85,14 +68,14 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
             if date_pos is not None:
                 stated = cells[date_pos].strip()
                 if stated != day.strftime("%Y-%m-%d"):
-                    raise _RowError(
+                    raise RowError(
                         "date", f"date disagrees with timestamp ({day:%Y-%m-%d} UTC)", stated
                     )
             # USDT perpetual, not spot: downstream must not mix it with spot prices unawares.
             record: dict[str, Any] = {"bar_date": day, "is_perpetual": True, "source_line": line}
             for source, target in _NUMBERS.items():
-                record[target] = _number(cells[positions[source]].strip(), source)
-        except _RowError as err:
+                record[target] = finite_number(cells[positions[source]].strip(), source)
+        except RowError as err:
             rejects.append(Reject(line, err.column, err.reason, err.raw))
             continue
         records.append(record)

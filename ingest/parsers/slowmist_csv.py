@@ -14,15 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.errors import FileFormatError
 from ingest.parsers.base import (
     ParseContext,
     ParseResult,
     Reject,
-    csv_rows,
-    decode_text,
+    csv_records,
     parse_number,
-    require_columns,
 )
 
 REQUIRED = ["date", "name", "description", "loss_usd", "attack_method", "reference"]
@@ -51,21 +48,10 @@ def _day(value: str) -> pd.Timestamp | None:
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    records = csv_rows(decode_text(payload, ctx.origin))
-    first = next(records, None)
-    if first is None:
-        raise FileFormatError(ctx.origin, "empty file: no header", line=1)
-    header_line, header = first
-    pos = require_columns(header, REQUIRED, ctx.origin, line=header_line)
+    pos, records, rejects = csv_records(payload, ctx.origin, REQUIRED)
 
     rows: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
     for line, cells in records:
-        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
-            # A short row or spilled-over cells mean the quoting broke: values would shift.
-            reason = f"{len(cells)} cells where the header has {len(header)}"
-            rejects.append(Reject(line, None, reason, ",".join(cells)))
-            continue
         try:
             incident_date = _day(cells[pos["date"]])
         except ValueError:

@@ -27,6 +27,8 @@ class Settings:
     assets_file: Path
     archive_dir: Path
     ingest_mode: str  # "landing" (offline, default) or "live"
+    serving_db: Path  # the read copy published for readers after every green build
+    export_dir: Path  # Parquet exports of the published tables, one folder per schema
 
     @property
     def is_live(self) -> bool:
@@ -43,4 +45,6 @@ def load_settings() -> Settings:
         assets_file=_path_from_env("ASSETS_FILE", REPO_ROOT / "catalog" / "assets.yml"),
         archive_dir=_path_from_env("ARCHIVE_DIR", REPO_ROOT / "data" / "archive"),
         ingest_mode=mode,
+        serving_db=_path_from_env("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb"),
+        export_dir=_path_from_env("EXPORT_DIR", REPO_ROOT / "exports"),
     )

@@ -39,3 +39,12 @@ class LandingMissingError(IngestError):
 
 class FetchError(IngestError):
     """A live source could not be fetched after all retries."""
+
+
+class WarehouseBusyError(IngestError):
+    """The private warehouse file could not be opened for writing in time.
+
+    Raised by ``ingest.warehouse.writer`` after ``WRITER_WAIT_SECONDS`` when another writer or a
+    foreign reader (a BI tool, a DuckDB shell) holds the file. This is a lock problem, never a data
+    problem: callers report it as such.
+    """

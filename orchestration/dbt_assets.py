@@ -1,7 +1,13 @@
-"""dbt models and tests as Dagster assets and asset checks, one lineage with the ingest assets."""
+"""dbt models and tests as Dagster assets and asset checks, one lineage with the ingest assets.
+
+dbt runs while the pipeline holds the warehouse's writer lock, with one DuckDB connection for the
+whole build (``keep_open`` in profiles.yml), so no other process can take the file half-way. When
+the file is held anyway (a foreign process opened the private file), the step fails with a lock
+message, never with data tests reported as failed.
+"""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -14,6 +20,8 @@ from dagster_dbt import (
 )
 
 from ingest.config import load_settings
+from ingest.errors import WarehouseBusyError
+from ingest.warehouse import connect_for_write, is_lock_error, writer_lock
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
 
@@ -52,6 +60,44 @@ class WarehouseTranslator(DagsterDbtTranslator):
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+def _lock_errors(invocation) -> list[str]:
+    """Messages of dbt nodes that failed because the warehouse file was locked."""
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except Exception:  # noqa: BLE001 - no run results (dbt died early): nothing to classify
+        return []
+    return [
+        f"{r.get('unique_id')}: {r.get('message')}"
+        for r in results
+        if r.get("message") and is_lock_error(Exception(r["message"]))
+    ]
+
+
+def _status(check: dg.AssetCheckResult) -> str | None:
+    status = check.metadata.get("status")
+    return getattr(status, "value", status)
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    errored_checks = []
+    for event in invocation.stream():
+        # A test that errored (rather than failed) may be a lock, not data: decide at the end.
+        if isinstance(event, dg.AssetCheckResult) and _status(event) == "error":
+            errored_checks.append(event)
+            continue
+        yield event
+    locked = _lock_errors(invocation)
+    if locked:
+        raise WarehouseBusyError(
+            f"warehouse busy: {len(locked)} dbt node(s) could not open the warehouse file, which "
+            f"another process holds (readers must use SERVING_DB). First: {locked[0]}"
+        )
+    yield from errored_checks
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt build failed: {invocation.get_error()}")
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=translator,
@@ -59,6 +105,9 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     project=dbt_project,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    db_path = load_settings().warehouse_db
     # dbt and Python must write the same file: hand dbt the resolved absolute path.
-    os.environ["WAREHOUSE_DB"] = str(load_settings().warehouse_db)
-    yield from dbt.cli(["build"], context=context).stream()
+    os.environ["WAREHOUSE_DB"] = str(db_path)
+    with writer_lock(db_path):
+        connect_for_write(db_path).close()  # waits (with progress) while a foreign process holds it
+        yield from _build(context, dbt)

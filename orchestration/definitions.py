@@ -9,6 +9,7 @@ from orchestration.dbt_assets import dbt_models
 from orchestration.dbt_project import dbt_project
 from orchestration.event_config_assets import build_event_config_assets
 from orchestration.ingest_assets import build_ingest_assets
+from orchestration.publish_assets import build_publish_assets
 from orchestration.report_assets import build_report_assets
 
 
@@ -24,6 +25,7 @@ def build_definitions() -> dg.Definitions:
             *build_ingest_assets(),
             *build_event_config_assets(),
             dbt_models,
+            *build_publish_assets(sorted(dbt_models.keys, key=lambda k: k.path)),
             *build_report_assets(),
         ],
         jobs=[everything],

@@ -1,8 +1,10 @@
 """Ingest assets: one per catalog entry, plus the catalog, the trading calendars and the raw tables.
 
-Each entry's asset reads or fetches its sources through ``ingest.pipeline``; a source that fails
-(bad file, failed fetch) fails the asset with the message naming file, line and column, while
-the entry's other sources and all other assets still load. ``raw/<table>`` assets stand for the
+Each entry's asset reads or fetches its sources through ``ingest.pipeline``. A source that fails
+(bad file, failed fetch, a load that would wipe most of its rows) keeps its last good rows and
+fails the asset's ``loaded`` check with the message naming file, line and column: the entry's
+other sources, every other asset and dbt still run, and the publish step refuses to publish the
+build. ``raw/<table>`` assets stand for the
 DuckDB tables the entries write into, so dbt sources map onto them and the lineage is one graph.
 """
 
@@ -62,15 +64,29 @@ def _describe(entry: SeriesEntry) -> str:
     return "\n".join(lines)
 
 
+LOADED_CHECK = "loaded"
+
+
 def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["ingest", entry.id])
+
     @dg.asset(
-        key=["ingest", entry.id],
+        key=key,
         group_name=GROUP,
         description=_describe(entry),
         kinds={"python", "duckdb"},
         pool=POOL,
         deps=[dg.AssetKey(["ingest", "catalog"])],
         tags={"asset_class": entry.asset_class},
+        check_specs=[
+            dg.AssetCheckSpec(
+                LOADED_CHECK,
+                asset=key,
+                description="Every source of this entry loaded. A failed source keeps its last "
+                "good rows (so the rest of the warehouse still builds), but the build is not "
+                "published while this check fails.",
+            )
+        ],
     )
     def _ingest(context: AssetExecutionContext) -> dg.MaterializeResult:
         settings = load_settings()
@@ -78,29 +94,42 @@ def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
             check_landing_dir(settings)
         report = ingest_entry(settings, entry)
         for source in report.sources:
-            context.log.info(
+            log = context.log.error if source.status == "failed" else context.log.info
+            log(
                 f"{source.source_id}: {source.status}, {source.rows_loaded} rows, "
                 f"{source.rows_rejected} rejects from {source.origin}"
+                + (f": {source.message}" if source.message else "")
             )
-        if report.failed:
-            messages = "\n".join(f"{s.source_id}: {s.message}" for s in report.failed)
-            raise dg.Failure(
-                description=f"{len(report.failed)} source(s) of {entry.id} failed; their previously "
-                f"loaded rows are kept.\n{messages}",
-                metadata={"failed_sources": [s.source_id for s in report.failed]},
-            )
+        failed = "\n".join(f"{s.source_id}: {s.message}" for s in report.failed)
+        # A failed source does not fail the step: its previous rows stay in raw, dbt still
+        # builds every mart, and this ERROR check keeps the build from being published.
+        check = dg.AssetCheckResult(
+            check_name=LOADED_CHECK,
+            passed=not report.failed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                f"{len(report.failed)} source(s) failed; their previously loaded rows are kept.\n"
+                f"{failed}"
+                if report.failed
+                else None
+            ),
+            metadata={"failed_sources": [s.source_id for s in report.failed]},
+        )
         return dg.MaterializeResult(
             metadata={
+                "status": "failed: previous rows kept" if report.failed else "loaded",
                 "rows_loaded": report.rows_loaded,
                 "rows_rejected": report.rows_rejected,
                 "sources": dg.MetadataValue.md(
                     "\n".join(
-                        f"- `{s.source_id}`: {s.rows_loaded} rows, {s.rows_rejected} rejects"
+                        f"- `{s.source_id}`: {s.status}, {s.rows_loaded} rows, "
+                        f"{s.rows_rejected} rejects" + (f" ({s.message})" if s.message else "")
                         for s in report.sources
                     )
                 ),
                 "seconds": round(report.seconds, 2),
-            }
+            },
+            check_results=[check],
         )
 
     return _ingest

@@ -1,33 +1,24 @@
-"""The HTML report (reports/warehouse_report.html) as a Dagster asset, downstream of the marts.
+"""The HTML report (reports/warehouse_report.html) as a Dagster asset, downstream of the publish.
 
-Dependencies are plain asset keys: when a mart (e.g. marts/fct_findings) is not in the dbt
-manifest yet, Dagster shows it as an external asset and the definitions still load; the report
-then says "not built" for it.
+The report is a reader like any other: it reads the published copy (SERVING_DB), so it shows
+exactly what readers see and is only rebuilt after a green build. A mart missing from the copy
+shows as "not built" in the report.
 """
 
 import dagster as dg
 
 from ingest.config import load_settings
-from orchestration.ingest_assets import POOL
+from orchestration.publish_assets import SERVING_KEY
 
 REPORT_KEY = dg.AssetKey(["reports", "warehouse_report"])
-MARTS_READ = (
-    "fct_findings",
-    "fct_abnormal_returns",
-    "fct_event_model_fit",
-    "fct_event_etf_flows",
-    "fct_fx_daily",
-    "fct_hack_monthly",
-)
 
 
 def build_report_assets() -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=REPORT_KEY,
         group_name="marts",
-        deps=[dg.AssetKey(["marts", name]) for name in MARTS_READ],
+        deps=[SERVING_KEY],
         kinds={"python", "html"},
-        pool=POOL,
         description="Self-contained HTML report of the marts: CAAR paths with 95% bands per "
         "study, BTC ETF flows around the Bybit hack, the USD/HKD band, monthly hack losses and "
         "the findings table (REPORT_FILE, default reports/warehouse_report.html).",
@@ -35,7 +26,7 @@ def build_report_assets() -> list[dg.AssetsDefinition]:
     def warehouse_report() -> dg.MaterializeResult:
         from report.build import build_report, default_report_file
 
-        path = build_report(load_settings().warehouse_db, default_report_file())
+        path = build_report(load_settings().serving_db, default_report_file())
         return dg.MaterializeResult(
             metadata={
                 "report": dg.MetadataValue.path(str(path)),

@@ -1,7 +1,10 @@
 """Headless `make run`: materialise every asset, print progress per asset and a closing summary.
 
-Exits 0 when every asset and every error-severity dbt test succeeded, 1 when something failed
-(the summary says what and why), 2 when the set-up is wrong (no landing folder, no manifest).
+Exits 0 when every asset and every error-severity check succeeded and the build was published,
+1 when something failed (the summary says what and why, and readers keep the previous build),
+2 when the set-up is wrong (no landing folder, no manifest), 3 when the warehouse writer slot or
+file stayed busy longer than WRITER_WAIT_SECONDS. Slots left behind by a killed run are taken
+over (see orchestration/recovery.py), and every wait prints what it waits for.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import logging
 import sys
 import time
+import uuid
 
 import dagster as dg
 
@@ -18,6 +22,8 @@ from ingest.config import REPO_ROOT, load_settings
 from ingest.errors import IngestError
 from ingest.pipeline import check_landing_dir
 from ingest.warehouse import reader
+from orchestration.ingest_assets import LOADED_CHECK, POOL
+from orchestration.recovery import RunWatchdog, SlotGuard, WriterSlotTimeout, process_tags
 
 STEP_EVENTS = {
     "STEP_START",
@@ -84,6 +90,9 @@ class ProgressHandler(logging.Handler):
                 (self.warned_checks if is_warning else self.failed_checks).append(name)
                 label = "check warned" if is_warning else "check FAILED"
                 _out(f"[{elapsed:6.1f}s] {label} {name}")
+                if data.description and data.check_name == LOADED_CHECK:
+                    for line in data.description.splitlines()[1:4]:
+                        _out(f"           {line}")
 
 
 @dg.logger
@@ -93,8 +102,17 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     return logger
 
 
+class ConsoleLines(logging.Handler):
+    """Waits and recoveries logged by the ingest code (e.g. a held warehouse file) reach the console."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        elapsed = time.monotonic() - HANDLER.started
+        _out(f"[{elapsed:6.1f}s] {record.getMessage()}")
+
+
 HANDLER = ProgressHandler()
 LOG_FILE = REPO_ROOT / "logs" / "make_run.log"
+CONSOLE_LOGGERS = ("ingest.warehouse",)
 
 
 def _summary(settings_db, seconds: float) -> str:
@@ -116,8 +134,31 @@ def _summary(settings_db, seconds: float) -> str:
         lines.append(f"rejected rows: {total:,} (query raw.rejects or staging.stg_load_rejects)")
         for source_id, n, reason in rejects[:10]:
             lines.append(f"  {source_id:<60} {n:>6}  e.g. {reason}")
+        failed = con.execute(
+            "select source_id, message from raw.loads where status = 'failed' order by 1"
+        ).fetchall()
+        if failed:
+            lines.append(f"failed sources: {len(failed)} (previous rows kept; see raw.loads)")
+            for source_id, message in failed[:10]:
+                lines.append(f"  {source_id:<60} {(message or '').splitlines()[0][:160]}")
     lines.append(f"elapsed: {seconds:.1f}s; warehouse: {settings_db}")
     return "\n".join(lines)
+
+
+def _publish_line(result, serving_db) -> str:
+    """What readers see after this run: the new build, or why it was not published."""
+    from orchestration.publish_assets import SERVING_KEY
+    from publishing.publish import current_build
+
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key == SERVING_KEY:
+            build = event.event_specific_data.materialization.metadata["build_id"].value
+            return f"published: build {build} at {serving_db} (readers see it now)"
+        if event.event_type_value == "STEP_FAILURE" and event.step_key.startswith("serving"):
+            return root_message(event.step_failure_data.error)
+    current = current_build(serving_db)
+    kept = current["build_id"] if current else "none (nothing published yet)"
+    return f"not published (an earlier step failed); readers keep build {kept}"
 
 
 def main() -> int:
@@ -144,27 +185,45 @@ def main() -> int:
     started = time.monotonic()
     job = defs.resolve_job_def("build_warehouse").with_logger_defs({"progress": progress_logger})
     instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
+    for name in CONSOLE_LOGGERS:
+        logging.getLogger(name).addHandler(ConsoleLines())
+    guard = SlotGuard(instance, POOL, out=_out)
+    run_id = str(uuid.uuid4())
+    try:
+        guard.wait_until_free()
+    except WriterSlotTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     print(f"dbt's detailed output goes to {LOG_FILE}", flush=True)
-    with open(LOG_FILE, "w") as log_file, contextlib.redirect_stdout(log_file):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
-        )
+    watchdog = RunWatchdog(guard, run_id)
+    try:
+        with watchdog, open(LOG_FILE, "w") as log_file, contextlib.redirect_stdout(log_file):
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"progress": {}}},
+                run_id=run_id,
+                tags=process_tags(),
+            )
+    except KeyboardInterrupt:
+        if watchdog.timed_out:
+            print(f"error: gave up: {watchdog.timed_out}", file=sys.stderr)
+            return 3
+        raise
     seconds = time.monotonic() - started
     print()
     print(_summary(settings.warehouse_db, seconds))
     print(f"assets materialised: {HANDLER.materialized}")
     if HANDLER.failed_checks:
         print(
-            f"dbt tests failed: {len(HANDLER.failed_checks)}: "
-            + ", ".join(HANDLER.failed_checks[:20])
+            f"checks failed: {len(HANDLER.failed_checks)}: " + ", ".join(HANDLER.failed_checks[:20])
         )
-    if not result.success:
-        print(f"FAILED steps: {', '.join(HANDLER.failed_steps) or 'see above'}", file=sys.stderr)
+    print(_publish_line(result, settings.serving_db))
+    if not result.success or HANDLER.failed_checks:
+        print(f"FAILED steps: {', '.join(HANDLER.failed_steps) or 'none'}", file=sys.stderr)
         return 1
-    print("OK: every asset materialised")
+    print("OK: every asset materialised and the build is published")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`python -m report`: read WAREHOUSE_DB, write REPORT_FILE (default reports/warehouse_report.html)."""
+"""`python -m report`: read the published copy (SERVING_DB), write REPORT_FILE (default reports/warehouse_report.html)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from report.build import build_report, default_report_file
 
 
 def main() -> int:
-    db_path = load_settings().warehouse_db
+    db_path = load_settings().serving_db
     if not db_path.exists():
-        print(f"error: warehouse {db_path} not found; run `make run` first", file=sys.stderr)
+        print(f"error: no published warehouse at {db_path}; run `make run` first", file=sys.stderr)
         return 2
     path = build_report(db_path, default_report_file())
     print(f"report written: {path}")

@@ -30,6 +30,8 @@ def build_warehouse(
         "ARCHIVE_DIR": str(db_path.parent / "archive"),
         "INGEST_MODE": "landing",
         "REPORT_FILE": str(db_path.parent / "report.html"),
+        "SERVING_DB": str(db_path.parent / "serving" / "warehouse.duckdb"),
+        "EXPORT_DIR": str(db_path.parent / "exports"),
     }
     if assets_file is not None:
         overrides["ASSETS_FILE"] = str(assets_file)

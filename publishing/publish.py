@@ -1,0 +1,215 @@
+"""Publish a read copy of the warehouse for readers, atomically, after a green build.
+
+Readers (BI tools, SQL users, the endpoint) never open the pipeline's own file. The copy is built
+beside its destination from one consistent snapshot (taken under the pipeline's writer lock),
+checkpointed, fsynced, and swapped in with ``os.replace``: a new reader opens either the previous
+complete build or the new one, and a reader holding the old file keeps reading its inode. Views
+become tables, so the copy stands alone; dbt's descriptions travel as COMMENTs; ``meta.build_info``
+says which build it is. The Parquet exports are written from the same snapshot (see exports.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.config import REPO_ROOT
+from ingest.warehouse import writer
+from publishing.docs import SourceDocs, source_docs
+from publishing.exports import ExportBuild, swap_exports
+
+log = logging.getLogger(__name__)
+
+# What readers query: contracted marts, typed staging, the raw tables with lineage and rejects.
+# intermediate.* stays private (internal steps whose shape may change between releases).
+PUBLISHED_SCHEMAS = ("marts", "staging", "raw")
+META_SCHEMA = "meta"
+# DuckDB 1.x clients (BI drivers, extension wheels) must be able to open the copy.
+STORAGE_VERSION = "v1.0.0"
+
+
+@dataclass(frozen=True)
+class Publication:
+    build_id: str
+    run_id: str
+    published_at: datetime
+    serving_db: Path
+    export_dir: Path
+    row_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def tables(self) -> int:
+        return len(self.row_counts)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.row_counts.values())
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def new_build_id(run_id: str, now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + (run_id[:8] or "manual")
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
+    """(schema, name, comment) of every table and view the copy carries, in a stable order."""
+    schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
+    return con.execute(
+        f"""
+        select schema_name, table_name, comment from duckdb_tables()
+        where database_name = current_database() and schema_name in ({schemas})
+        union all
+        select schema_name, view_name, comment from duckdb_views()
+        where database_name = current_database() and not internal and schema_name in ({schemas})
+        order by 1, 2
+        """
+    ).fetchall()
+
+
+def _copy_relation(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, comment: str | None, docs: SourceDocs
+) -> int:
+    """Copy one table or view as a table, with its description and its columns' descriptions."""
+    source = f"{_quote(schema)}.{_quote(name)}"
+    target = f"pub.{source}"
+    con.execute(f"create table {target} as select * from {source}")
+    table_doc, column_docs = docs.get((schema, name), (None, {}))
+    if comment or table_doc:
+        con.execute(f"comment on table {target} is {_sql_string(comment or table_doc)}")
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    for column, text in columns:
+        text = text or column_docs.get(column)
+        if text:
+            con.execute(f"comment on column {target}.{_quote(column)} is {_sql_string(text)}")
+    return con.execute(f"select count(*) from {target}").fetchone()[0]
+
+
+def _write_build_info(
+    con: duckdb.DuckDBPyConnection, build_id: str, run_id: str, published_at: datetime, rows: int
+) -> None:
+    con.execute(f"create schema pub.{META_SCHEMA}")
+    con.execute(
+        f"""
+        create table pub.{META_SCHEMA}.build_info as
+        select ?::varchar as build_id, ?::varchar as run_id, ?::timestamptz as published_at,
+               ?::varchar as git_commit, ?::bigint as total_rows
+        """,
+        [build_id, run_id, published_at, _git_commit(), rows],
+    )
+    con.execute(
+        f"comment on table pub.{META_SCHEMA}.build_info is "
+        "'The build readers currently see: one row, written by the publish step.'"
+    )
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = "") -> Publication:
+    """Copy the published schemas of ``private_db`` to ``serving_db`` and ``export_dir``, atomically."""
+    started = time.monotonic()
+    published_at = datetime.now(UTC)
+    build_id = new_build_id(run_id, published_at)
+    serving_db.parent.mkdir(parents=True, exist_ok=True)
+    staged_db = serving_db.with_name(f".{serving_db.name}.{build_id}.tmp")
+    staged_db.unlink(missing_ok=True)
+    exports = ExportBuild(export_dir, build_id)
+    row_counts: dict[str, int] = {}
+    try:
+        with writer(private_db) as con:
+            con.execute(
+                f"attach {_sql_string(str(staged_db))} as pub "
+                f"(storage_version {_sql_string(STORAGE_VERSION)})"
+            )
+            try:
+                for schema in PUBLISHED_SCHEMAS:
+                    con.execute(f"create schema pub.{_quote(schema)}")
+                docs = source_docs()
+                for schema, name, comment in _relations(con):
+                    count = _copy_relation(con, schema, name, comment, docs)
+                    row_counts[f"{schema}.{name}"] = count
+                    exports.write_table(con, f"pub.{_quote(schema)}.{_quote(name)}", schema, name)
+                _write_build_info(con, build_id, run_id, published_at, sum(row_counts.values()))
+                con.execute("checkpoint pub")
+            finally:
+                con.execute("detach pub")
+        _fsync(staged_db)
+        os.replace(staged_db, serving_db)
+        _fsync(serving_db.parent)
+        swap_exports(exports)
+    except BaseException:
+        staged_db.unlink(missing_ok=True)
+        exports.discard()
+        raise
+    publication = Publication(
+        build_id=build_id,
+        run_id=run_id,
+        published_at=published_at,
+        serving_db=serving_db,
+        export_dir=export_dir,
+        row_counts=row_counts,
+        seconds=time.monotonic() - started,
+    )
+    log.info(
+        "published build %s: %d tables, %d rows to %s in %.1fs",
+        build_id,
+        publication.tables,
+        publication.rows,
+        serving_db,
+        publication.seconds,
+    )
+    return publication
+
+
+def current_build(serving_db: Path) -> dict[str, object] | None:
+    """What readers see now: the published copy's build_info row, or None before the first one."""
+    if not serving_db.exists():
+        return None
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        row = con.execute(
+            f"select build_id, run_id, published_at, git_commit, total_rows "
+            f"from {META_SCHEMA}.build_info"
+        ).fetchone()
+    if row is None:
+        return None
+    keys = ("build_id", "run_id", "published_at", "git_commit", "total_rows")
+    return dict(zip(keys, row, strict=True))

@@ -301,7 +301,7 @@ def _hack_monthly_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
     df = con.execute(
         """
         select month, loss_usd / 1e6 as loss_m, n_incidents
-        from marts.fct_hack_monthly where grain = 'month' order by month
+        from marts.fct_hack_monthly order by month
         """
     ).df()
     if df.empty:

@@ -58,8 +58,8 @@ def test_every_claim_once_with_valid_verdict_and_value(findings):
 
 def test_bybit_caf_and_verdict_recomputed_from_daily_flows(con, findings):
     flows = con.execute(
-        "select date, flow_usd from marts.fct_etf_flow_daily "
-        "where product = 'BTC' and fund = 'Total' and market_open order by date"
+        "select date, publisher_total_usd as flow_usd from marts.fct_etf_flow_daily_total "
+        "where product = 'BTC' and market_open order by date"
     ).df()
     flows["date"] = pd.to_datetime(flows["date"])
     day0 = flows.index[flows["date"] == pd.Timestamp("2025-02-21")][

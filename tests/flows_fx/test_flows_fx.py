@@ -24,8 +24,8 @@ def con(built_warehouse: Path):
 
 def _total_flow(con, product: str, date: str) -> tuple[bool, float | None]:
     return con.execute(
-        "select market_open, flow_usd from marts.fct_etf_flow_daily "
-        "where product = ? and fund = 'Total' and date = ?",
+        "select market_open, publisher_total_usd from marts.fct_etf_flow_daily_total "
+        "where product = ? and date = ?",
         [product, date],
     ).fetchone()
 
@@ -69,6 +69,26 @@ def test_closed_days_never_carry_a_flow_and_every_fund_has_an_issuer(con):
         "GBTC": "Grayscale",
         "ETHA": "BlackRock",
     }
+
+
+def test_summing_fund_rows_gives_the_days_total_without_double_counting(con):
+    """One grain per fact table: the obvious group-by over funds gives Farside's Total."""
+    by_date = con.execute(
+        "select sum(flow_usd) from marts.fct_etf_flow_daily "
+        "where product = 'BTC' and date = '2025-02-25'"
+    ).fetchone()[0]
+    assert by_date == pytest.approx(-1_113_700_000.0, abs=0.5e6)  # not -2,227.4m
+    row = con.execute(
+        "select publisher_total_usd, sum_of_funds_usd, difference_usd, n_funds_reporting "
+        "from marts.fct_etf_flow_daily_total where product = 'BTC' and date = '2025-02-25'"
+    ).fetchone()
+    assert row[0] == -1_113_700_000.0
+    assert row[1] == pytest.approx(by_date)
+    assert abs(row[2]) < 0.5e6
+    assert row[3] >= 10
+    assert con.execute(
+        "select count(*) from marts.fct_etf_flow_daily where fund = 'Total'"
+    ).fetchone() == (0,)
 
 
 def test_open_day_totals_match_staging(con):

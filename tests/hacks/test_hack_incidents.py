@@ -169,7 +169,7 @@ def test_monthly_losses_add_up(con):
         con,
         """
         select loss_usd, n_incidents from marts.fct_hack_monthly
-        where grain = 'month' and month = date '2025-02-01'
+        where month = date '2025-02-01'
         """,
     )
     direct = one(
@@ -186,15 +186,15 @@ def test_monthly_losses_add_up(con):
         """
         with detail as (
             select month, sum(loss_usd) as loss_usd, sum(n_incidents) as n_incidents
-            from marts.fct_hack_monthly
-            where grain = 'technique_target_type'
+            from marts.fct_hack_monthly_by_technique
             group by month
         )
         select count(*)
         from detail
-        inner join marts.fct_hack_monthly as total
-            on detail.month = total.month and total.grain = 'month'
-        where abs(detail.loss_usd - total.loss_usd) > 1e-3
+        full join marts.fct_hack_monthly as total
+            on detail.month = total.month
+        where detail.month is null or total.month is null
+            or abs(detail.loss_usd - total.loss_usd) > 1e-3
             or detail.n_incidents <> total.n_incidents
         """,
     )[0]

@@ -665,7 +665,6 @@ hack_months as (
         rank() over (order by loss_usd desc) as loss_rank,
         count(*) over () as n_months
     from {{ ref('fct_hack_monthly') }}
-    where grain = 'month'
 
 ),
 
@@ -702,7 +701,7 @@ claim_hacks as (
             when f.percentile >= {{ hack_pct_min }} then 'supported'
             else 'not supported'
         end as verdict,
-        'marts.fct_hack_monthly where grain = ''month'': loss_usd of 2025-02-01 ranked among '
+        'marts.fct_hack_monthly: loss_usd of 2025-02-01 ranked among '
         || 'all months (cume_dist, rank by loss_usd desc)' as evidence,
         'Rank ' || coalesce(cast(f.loss_rank as varchar), 'n/a') || ' of '
         || coalesce(cast(f.n_months as varchar), 'n/a') || ' months since '

@@ -37,10 +37,9 @@ total_flows as (
     select
         date as flow_date,
         product,
-        flow_usd,
+        publisher_total_usd as flow_usd,
         market_open
-    from {{ ref('fct_etf_flow_daily') }}
-    where is_total
+    from {{ ref('fct_etf_flow_daily_total') }}
 
 ),
 

@@ -1,0 +1,215 @@
+"""The published read copy and its Parquet exports: complete, documented, swapped atomically.
+
+The session's real build (fixture ``built_warehouse``) publishes through the Dagster asset; the
+tests of the swap itself publish private copies of that build again, with readers holding the
+old copy in other processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from ingest.config import REPO_ROOT
+from publishing import publish as publish_module
+from publishing.exports import builds_dir
+from publishing.publish import PUBLISHED_SCHEMAS, current_build, publish
+
+pytestmark = pytest.mark.e2e
+
+BYBIT_DAY_AFTER = "2025-02-25"  # Farside BTC Total: -1,113.7 $M
+
+
+@pytest.fixture(scope="module")
+def serving_db(built_warehouse: Path) -> Path:
+    path = built_warehouse.parent / "serving" / "warehouse.duckdb"
+    assert path.is_file(), "the build did not publish a read copy"
+    return path
+
+
+def _tables(db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            f"where schema_name in ({', '.join(repr(s) for s in schemas)})"
+        ).fetchall()
+        return {n: con.execute(f"select count(*) from {n}").fetchone()[0] for (n,) in names}
+
+
+def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
+    built_warehouse: Path, serving_db: Path
+) -> None:
+    published = _tables(serving_db, PUBLISHED_SCHEMAS)
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        private = {
+            f"{s}.{n}": con.execute(f'select count(*) from "{s}"."{n}"').fetchone()[0]
+            for s, n in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where schema_name in ('marts', 'raw') union all "
+                "select schema_name, view_name from duckdb_views() "
+                "where schema_name = 'staging' and not internal"
+            ).fetchall()
+        }
+    assert published == private
+    assert "marts.fct_etf_flow_daily_total" in published
+    assert not _tables(serving_db, ("intermediate",)), "intermediate stays private"
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        # Views became tables: the copy stands alone, whatever name a client opens it under.
+        assert con.execute(
+            "select count(*) from duckdb_views() where not internal and schema_name = 'staging'"
+        ).fetchone() == (0,)
+        total = con.execute(
+            "select publisher_total_usd from marts.fct_etf_flow_daily_total "
+            "where product = 'BTC' and date = ?",
+            [BYBIT_DAY_AFTER],
+        ).fetchone()
+        assert total == (-1_113_700_000.0,)
+        # Readable by every DuckDB 1.x client (BI drivers): written in the v1.0 storage format.
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
+        assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_build_info_says_which_build_readers_see(serving_db: Path) -> None:
+    info = current_build(serving_db)
+    assert info is not None
+    assert info["build_id"] and info["run_id"]
+    assert info["build_id"].endswith(info["run_id"][:8])
+    assert info["total_rows"] == sum(_tables(serving_db, PUBLISHED_SCHEMAS).values())
+
+
+def test_descriptions_travel_as_comments(serving_db: Path) -> None:
+    spec = yaml.safe_load(
+        (REPO_ROOT / "dbt_project/models/marts/flows/fct_etf_flow_daily_total.yml").read_text()
+    )["models"][0]
+    expected = {c["name"]: c["description"].strip() for c in spec["columns"]}
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        comments = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = 'fct_etf_flow_daily_total'"
+            ).fetchall()
+        )
+        table_comment = con.execute(
+            "select comment from duckdb_tables() where table_name = 'fct_etf_flow_daily_total'"
+        ).fetchone()[0]
+        raw_close = con.execute(
+            "select comment from duckdb_columns() "
+            "where schema_name = 'raw' and table_name = 'daily_bars' and column_name = 'close'"
+        ).fetchone()[0]
+    assert {k: (v or "").strip() for k, v in comments.items()} == expected
+    assert table_comment.startswith("Grain: one row per US trading date and product")
+    assert raw_close, "raw tables carry their dbt source descriptions"
+
+
+def test_every_published_table_is_exported_to_parquet(built_warehouse: Path, serving_db: Path):
+    export_dir = built_warehouse.parent / "exports"
+    assert export_dir.is_symlink(), "EXPORT_DIR is swapped as a whole, by one rename"
+    published = _tables(serving_db, PUBLISHED_SCHEMAS)
+    exported = {
+        f"{p.parent.name}.{p.stem}": duckdb.sql(f"select count(*) from '{p}'").fetchone()[0]
+        for p in export_dir.glob("*/*.parquet")
+    }
+    assert exported == published
+    flows = duckdb.sql(
+        f"select sum(flow_usd) from '{export_dir}/marts/fct_etf_flow_daily.parquet' "
+        f"where product = 'BTC' and date = '{BYBIT_DAY_AFTER}'"
+    ).fetchone()[0]
+    assert flows == pytest.approx(-1_113_700_000.0, abs=0.5e6)
+
+
+@pytest.fixture
+def private_copy(built_warehouse: Path, tmp_path: Path) -> Path:
+    """A private copy of the build, named like the original (dbt's views name their catalog)."""
+    target = tmp_path / "private" / built_warehouse.name
+    target.parent.mkdir()
+    shutil.copy(built_warehouse, target)
+    return target
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    query = "select build_id from meta.build_info"
+    print(con.execute(query).fetchone()[0], flush=True)
+    sys.stdin.readline()  # the test publishes a new build meanwhile
+    print(con.execute(query).fetchone()[0], flush=True)
+    print(con.execute("select count(*) from marts.fct_car").fetchone()[0], flush=True)
+    """
+)
+
+
+def _read_build_id(db: Path) -> str:
+    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+    code += "print(c.execute('select build_id from meta.build_info').fetchone()[0])"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
+    private_copy: Path, tmp_path: Path
+) -> None:
+    serving, exports = tmp_path / "serving" / "warehouse.duckdb", tmp_path / "exports"
+    first = publish(private_copy, serving, exports, run_id="aaaaaaaa-first")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == first.build_id
+        old_export = (exports / "marts" / "fct_car.parquet").resolve()
+        second = publish(private_copy, serving, exports, run_id="bbbbbbbb-second")
+        assert second.build_id != first.build_id
+        out, err = holder.communicate("go\n", timeout=60)
+    finally:
+        holder.kill()
+    assert holder.returncode == 0, err
+    still_old, car_rows = out.split()
+    assert still_old == first.build_id  # the open reader kept its complete build
+    assert int(car_rows) == first.row_counts["marts.fct_car"]
+    assert _read_build_id(serving) == second.build_id  # a new reader sees the new build
+    # The previous Parquet build stays for readers in the middle of a file.
+    assert old_export.is_file()
+    assert (exports / "marts" / "fct_car.parquet").resolve() != old_export
+    assert not list(serving.parent.glob(".*.tmp")), "no staged copy left behind"
+
+
+def test_a_failed_publish_leaves_the_last_good_copy_in_place(
+    private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving, exports = tmp_path / "serving" / "warehouse.duckdb", tmp_path / "exports"
+    good = publish(private_copy, serving, exports, run_id="cccccccc-good")
+    inode, link = os.stat(serving).st_ino, os.readlink(exports)
+    real_copy = publish_module._copy_relation
+    copied: list[str] = []
+
+    def copy_then_break(con, schema, name, comment, docs):
+        copied.append(name)
+        if len(copied) == 5:
+            raise OSError("disk full (injected)")
+        return real_copy(con, schema, name, comment, docs)
+
+    monkeypatch.setattr(publish_module, "_copy_relation", copy_then_break)
+    with pytest.raises(OSError, match="injected"):
+        publish(private_copy, serving, exports, run_id="dddddddd-broken")
+    assert os.stat(serving).st_ino == inode
+    assert current_build(serving)["build_id"] == good.build_id
+    assert os.readlink(exports) == link
+    assert not list(serving.parent.glob(".*.tmp"))
+    assert [p.name for p in builds_dir(exports).iterdir()] == [good.build_id]

@@ -10,7 +10,7 @@ export WAREHOUSE_DB ?= $(CURDIR)/warehouse.duckdb
 DBT := $(UV) run --frozen dbt
 DBT_DIR := dbt_project
 
-.PHONY: help setup run ui test lint bench dagster-home manifest report
+.PHONY: help setup run ui test lint bench dagster-home manifest report docs
 
 help:
 	@echo "make setup  install the locked environment (uv + uv.lock) and build the dbt manifest"
@@ -18,6 +18,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make report self-contained HTML report of the marts in $${REPORT_FILE:-reports/warehouse_report.html} (needs make run)"
+	@echo "make docs   dbt docs site, offline, in $${DOCS_DIR:-reports/dbt-docs}/static_index.html (needs make run)"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  event-study marts at 100/1000/3000 synthetic events (needs make run); report in bench/results/"
 
@@ -53,3 +54,6 @@ bench:
 
 report:
 	$(UV) run --frozen python -m report
+
+docs:
+	$(UV) run --frozen python -m publishing.dbt_docs

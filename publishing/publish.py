@@ -172,6 +172,9 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                 con.execute("checkpoint pub")
             finally:
                 con.execute("detach pub")
+        # Read-only on disk too: a client that opens it read-write by mistake gets an error
+        # instead of edits that the next publish would silently replace.
+        staged_db.chmod(0o444)
         _fsync(staged_db)
         os.replace(staged_db, serving_db)
         _fsync(serving_db.parent)

@@ -80,6 +80,7 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
 
 
 def test_build_info_says_which_build_readers_see(serving_db: Path) -> None:
+    assert serving_db.stat().st_mode & 0o777 == 0o444  # readers' copy: read-only on disk too
     info = current_build(serving_db)
     assert info is not None
     assert info["build_id"] and info["run_id"]

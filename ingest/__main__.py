@@ -16,8 +16,8 @@ from ingest.errors import IngestError
 from ingest.pipeline import (
     check_landing_dir,
     ingest_entry,
-    load_catalog_tables,
     load_trading_sessions,
+    sync_catalog_tables,
 )
 
 
@@ -28,14 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     try:
-        catalog = load_catalog(settings.assets_file)
         if not settings.is_live:
             check_landing_dir(settings)
+        catalog = load_catalog(
+            settings.assets_file, None if settings.is_live else settings.landing_dir
+        )
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    load_catalog_tables(settings, catalog)
+    sync = sync_catalog_tables(settings, catalog)
+    if sync.removed:
+        print(sync.summary())
     load_trading_sessions(settings, catalog)
     entries = [e for e in catalog.entries if not args.series or e.id in args.series]
     failures = 0

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ingest.errors import CatalogError
+from ingest.landing_paths import UnsafeLandingPathError, check_relative, confined_path
 from ingest.parsers import FORMATS
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,10 @@ def _parse_landing(raw: Any, path: Path, where: str) -> list[LandingSpec]:
         for key in ("path", "format"):
             if not item.get(key):
                 raise _fail(path, here, f"missing {key!r}")
+        try:
+            check_relative(str(item["path"]))
+        except UnsafeLandingPathError as exc:
+            raise _fail(path, here, str(exc)) from None
         if item["format"] not in FORMATS:
             raise _fail(path, here, f"unknown format {item['format']!r}; known: {sorted(FORMATS)}")
         if item["format"] == "csv" and not (item.get("date_column") and item.get("value_column")):
@@ -237,8 +242,22 @@ def _parse_entry(raw: Any, path: Path, index: int) -> SeriesEntry:
     )
 
 
-def load_catalog(path: Path) -> Catalog:
-    """Read and validate the catalog; errors name the file, the entry and the key."""
+def _check_confined(path: Path, entries: list[SeriesEntry], landing_dir: Path) -> None:
+    """Every landing file resolves inside the landing folder (no symlink leading out)."""
+    for index, entry in enumerate(entries):
+        for i, spec in enumerate(entry.landing):
+            try:
+                confined_path(landing_dir, spec.path)
+            except UnsafeLandingPathError as exc:
+                raise _fail(path, f"entry {index} ({entry.id}), landing[{i}]", str(exc)) from None
+
+
+def load_catalog(path: Path, landing_dir: Path | None = None) -> Catalog:
+    """Read and validate the catalog; errors name the file, the entry and the key.
+
+    Landing paths must be relative and free of '..'; given ``landing_dir``, each must also
+    resolve inside it (a symlink leading out is refused).
+    """
     if not path.exists():
         raise CatalogError(f"{path}: catalog file not found (set ASSETS_FILE or create it)")
     try:
@@ -250,6 +269,8 @@ def load_catalog(path: Path) -> Catalog:
     if not isinstance(raw, list):
         raise CatalogError(f"{path}: the catalog must be a YAML list of entries")
     entries = [_parse_entry(item, path, i) for i, item in enumerate(raw)]
+    if landing_dir is not None:
+        _check_confined(path, entries, landing_dir)
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

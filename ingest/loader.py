@@ -2,8 +2,9 @@
 
 A source's rows (and its rejects) are replaced as a whole: running twice leaves the same rows,
 and a changed payload swaps its own rows atomically. Row rules come from the dataset
-declaration (key uniqueness, required values, positive prices), so every parser is held to
-the same standard.
+declaration (key uniqueness, required values, positive prices) and from the plausibility rules
+of the series' asset class (``ingest.plausibility``), so every parser is held to the same
+standard. A load that would drop most of a source's rows is refused (``ingest.shrink``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import pandas as pd
 from ingest.archive import ArchivedPayload
 from ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
 from ingest.parsers.base import ParseResult, Reject
+from ingest.plausibility import plausibility_rejects
+from ingest.sanitise import message as safe_message
+from ingest.shrink import check_shrink
 
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -37,12 +41,28 @@ CREATE TABLE IF NOT EXISTS raw.rejects (
 """
 
 
+# Every table that holds rows per source_id, besides the dataset tables.
+SOURCE_META_TABLES = ("loads", "rejects", "payloads")
+
+
 @dataclass(frozen=True)
 class LoadOutcome:
     source_id: str
     dataset: str
     rows_loaded: int
     rows_rejected: int
+
+
+@dataclass(frozen=True)
+class FailedLoad:
+    """One row of ``raw.loads`` with status 'failed'."""
+
+    source_id: str
+    series_id: str
+    dataset: str
+    origin: str
+    failed_at: datetime
+    message: str
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -100,6 +120,15 @@ def _rule_rejects(frame: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, 
     return frame[~bad], rejects
 
 
+def validate_rows(
+    frame: pd.DataFrame, dataset: Dataset, asset_class: str | None
+) -> tuple[pd.DataFrame, list[Reject]]:
+    """Rows passing the dataset's rules and the class's plausibility rules; a Reject per other."""
+    good, rejects = _rule_rejects(frame, dataset)
+    good, implausible = plausibility_rejects(good, dataset.table, asset_class)
+    return good, rejects + implausible
+
+
 def _line(frame: pd.DataFrame, idx: object) -> int | None:
     value = frame.at[idx, "source_line"] if "source_line" in frame.columns else None
     return None if value is None or pd.isna(value) else int(value)
@@ -113,8 +142,13 @@ def replace_source(
     series_id: str,
     payloads: list[ArchivedPayload],
     result: ParseResult,
+    asset_class: str | None = None,
 ) -> LoadOutcome:
-    """Validate and swap in one source's rows and rejects in a single transaction."""
+    """Validate and swap in one source's rows and rejects in a single transaction.
+
+    Raises ShrinkRefusedError, leaving the source's rows as they were, when the load would drop
+    most of them.
+    """
     dataset = DATASETS[dataset_name]
     frame = result.frame.copy()
     missing = [c for c in dataset.column_names if c not in frame.columns]
@@ -123,8 +157,8 @@ def replace_source(
     if "source_line" not in frame.columns:
         frame["source_line"] = None
     frame = frame.reset_index(drop=True)
-    good, rule_rejects = _rule_rejects(frame, dataset)
-    rejects = list(result.rejects) + rule_rejects
+    good, rule_rejects = validate_rows(frame, dataset, asset_class)
+    rejects = sorted(list(result.rejects) + rule_rejects, key=lambda r: (r.line is None, r.line))
 
     loaded_at = datetime.now(UTC)
     origins = "; ".join(p.origin for p in payloads)
@@ -154,6 +188,16 @@ def replace_source(
     column_list = ", ".join(f'"{c}"' for c in ordered)
     con.execute("BEGIN TRANSACTION")
     try:
+        rows_before = con.execute(
+            f"SELECT count(*) FROM raw.{dataset.table} WHERE source_id = ?", [source_id]
+        ).fetchone()[0]
+        check_shrink(
+            source_id=source_id,
+            series_id=series_id,
+            table=dataset.table,
+            rows_before=rows_before,
+            rows_after=len(good),
+        )
         con.execute(f"DELETE FROM raw.{dataset.table} WHERE source_id = ?", [source_id])
         con.register("incoming_rows", good)
         con.execute(
@@ -187,18 +231,61 @@ def replace_source(
     return LoadOutcome(source_id, dataset.table, len(good), len(rejects))
 
 
-def record_failure(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source_id: str,
-    series_id: str,
-    dataset: str,
-    origin: str,
-    message: str,
-) -> None:
-    """Log a failed load; the source's previously loaded rows are left untouched."""
-    con.execute("DELETE FROM raw.loads WHERE source_id = ?", [source_id])
-    con.execute(
-        "INSERT INTO raw.loads VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?)",
-        [source_id, series_id, dataset, origin, datetime.now(UTC), message],
-    )
+def record_failure(con: duckdb.DuckDBPyConnection, failure: FailedLoad) -> bool:
+    """Make ``failure`` its source's latest attempt in raw.loads; previous rows stay untouched.
+
+    raw.loads holds the latest attempt per source, so a failure older than the latest attempt
+    (a journaled one merged late) is not written. Returns whether it was written.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        latest = con.execute(
+            "SELECT max(loaded_at) FROM raw.loads WHERE source_id = ?", [failure.source_id]
+        ).fetchone()[0]
+        written = latest is None or latest < failure.failed_at
+        if written:
+            con.execute("DELETE FROM raw.loads WHERE source_id = ?", [failure.source_id])
+            con.execute(
+                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?)",
+                [
+                    failure.source_id,
+                    failure.series_id,
+                    failure.dataset,
+                    failure.origin,
+                    failure.failed_at,
+                    safe_message(failure.message),
+                ],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return written
+
+
+def remove_sources_except(
+    con: duckdb.DuckDBPyConnection, keep: set[str]
+) -> dict[str, dict[str, int]]:
+    """Delete every raw row whose source_id is not in ``keep``; rows removed per source and table.
+
+    Runs inside the caller's transaction, so the removal commits with whatever else it does.
+    """
+    con.register("kept_sources", pd.DataFrame({"source_id": sorted(keep)}, dtype=object))
+    removed: dict[str, dict[str, int]] = {}
+    try:
+        tables = [dataset.table for dataset in DATASETS.values()] + list(SOURCE_META_TABLES)
+        for table in tables:
+            gone = con.execute(
+                f"SELECT source_id, count(*) FROM raw.{table} "
+                "WHERE source_id NOT IN (SELECT source_id FROM kept_sources) GROUP BY source_id"
+            ).fetchall()
+            for source_id, rows in gone:
+                removed.setdefault(source_id, {})[table] = rows
+            if gone:
+                con.execute(
+                    f"DELETE FROM raw.{table} "
+                    "WHERE source_id NOT IN (SELECT source_id FROM kept_sources)"
+                )
+    finally:
+        con.unregister("kept_sources")
+    return removed

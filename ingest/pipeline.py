@@ -3,24 +3,39 @@
 This is the plain-Python unit of work each Dagster ingest asset calls. Each source (landing
 file or live feed) of an entry is loaded in its own transaction: one bad file fails that
 source, the entry's other files still load, and previously loaded rows of the bad source stay.
+Every failure is recorded in raw.loads with its reason; when the warehouse is locked it waits
+in a journal beside the database until the next write (``ingest.load_journal``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import duckdb
 import pandas as pd
 
 from ingest.archive import ArchivedPayload, archive_payload
 from ingest.calendars import all_sessions
 from ingest.catalog import Catalog, LandingSpec, SeriesEntry
 from ingest.config import Settings
-from ingest.errors import FetchError, IngestError, LandingMissingError
-from ingest.loader import ensure_tables, record_failure, replace_source
+from ingest.errors import FetchError, IngestError, LandingMissingError, WarehouseBusyError
+from ingest.landing_paths import confined_path
+from ingest.load_journal import append_failure, merge_pending
+from ingest.loader import (
+    FailedLoad,
+    ensure_tables,
+    record_failure,
+    remove_sources_except,
+    replace_source,
+)
 from ingest.parsers import FORMATS, ParseContext, ParseResult
+from ingest.sanitise import message as safe_message
+from ingest.sanitise import snippet
 from ingest.warehouse import writer
 
 log = logging.getLogger(__name__)
@@ -58,6 +73,52 @@ class EntryReport:
         return sum(s.rows_rejected for s in self.sources)
 
 
+@dataclass(frozen=True)
+class CatalogSync:
+    """What loading the catalog tables did: entries written, raw rows of dropped sources removed."""
+
+    entries: int
+    removed: dict[str, dict[str, int]]  # source_id -> {raw table: rows removed}
+
+    @property
+    def removed_rows(self) -> int:
+        return sum(sum(tables.values()) for tables in self.removed.values())
+
+    def summary(self) -> str:
+        """One line for a run summary: how many raw rows of which source ids were removed."""
+        if not self.removed:
+            return "no source removed from the catalog"
+        sources = ", ".join(
+            f"{source_id} ({sum(tables.values())})" for source_id, tables in self.removed.items()
+        )
+        return (
+            f"removed {self.removed_rows} raw rows of {len(self.removed)} source(s) no longer "
+            f"in the catalog: {sources}"
+        )
+
+
+@contextmanager
+def _warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writer connection with the tables in place and journaled failures merged first."""
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        merge_pending(con, settings.warehouse_db)
+        yield con
+
+
+def failure_message(exc: Exception) -> str:
+    """What raw.loads.message says: the ingest error, or a short, content-free bug summary."""
+    if isinstance(exc, WarehouseBusyError):
+        text = str(exc)
+        return safe_message(
+            text if text.startswith("warehouse busy") else f"warehouse busy: {text}"
+        )
+    if isinstance(exc, IngestError):
+        return safe_message(str(exc))
+    # Anything else is a bug; its text may quote payload content, so only a snippet is kept.
+    return f"{type(exc).__name__}: {snippet(exc)}"
+
+
 def check_landing_dir(settings: Settings) -> None:
     if not settings.landing_dir.is_dir():
         raise LandingMissingError(
@@ -80,8 +141,7 @@ def _load(
     payloads: list[ArchivedPayload],
     result: ParseResult,
 ) -> SourceReport:
-    with writer(settings.warehouse_db) as con:
-        ensure_tables(con)
+    with _warehouse(settings) as con:
         outcome = replace_source(
             con,
             dataset_name=dataset,
@@ -89,6 +149,7 @@ def _load(
             series_id=entry.id,
             payloads=payloads,
             result=result,
+            asset_class=entry.asset_class,
         )
     origin = "; ".join(p.origin for p in payloads)
     return SourceReport(
@@ -104,26 +165,26 @@ def _fail(
     origin: str,
     exc: Exception,
 ) -> SourceReport:
-    message = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
+    message = failure_message(exc)
     # A non-ingest exception is a bug somewhere: keep its traceback in the log.
     log.error("%s: %s", source_id, message, exc_info=not isinstance(exc, IngestError))
-    with writer(settings.warehouse_db) as con:
-        ensure_tables(con)
-        record_failure(
-            con,
-            source_id=source_id,
-            series_id=entry.id,
-            dataset=dataset,
-            origin=origin,
-            message=message,
-        )
+    failure = FailedLoad(source_id, entry.id, dataset, origin, datetime.now(UTC), message)
+    if isinstance(exc, WarehouseBusyError):
+        # The lock is the problem: waiting for it a second time would only double the delay.
+        append_failure(settings.warehouse_db, failure)
+    else:
+        try:
+            with _warehouse(settings) as con:
+                record_failure(con, failure)
+        except WarehouseBusyError:
+            append_failure(settings.warehouse_db, failure)
     return SourceReport(source_id, dataset, origin, "failed", message=message)
 
 
 def _ingest_landing(settings: Settings, entry: SeriesEntry, spec: LandingSpec) -> SourceReport:
     source_id = entry.source_id(spec)
-    path = settings.landing_dir / spec.path
     try:
+        path = confined_path(settings.landing_dir, spec.path)
         if not path.is_file():
             raise LandingMissingError(
                 f"{path}: landing file not found (catalog entry {entry.id!r})"
@@ -182,7 +243,16 @@ def ingest_entry(settings: Settings, entry: SeriesEntry) -> EntryReport:
 
 
 def load_catalog_tables(settings: Settings, catalog: Catalog) -> int:
-    """Write the catalog itself to raw.series and raw.series_sources (dbt reads it from there)."""
+    """Write the catalog tables (see ``sync_catalog_tables``); returns the number of entries."""
+    return sync_catalog_tables(settings, catalog).entries
+
+
+def sync_catalog_tables(settings: Settings, catalog: Catalog) -> CatalogSync:
+    """Write the catalog itself to raw.series and raw.series_sources (dbt reads it from there).
+
+    In the same transaction, the raw rows (data, loads, rejects, payloads) of every source that
+    is no longer in the catalog are removed, so raw.* describes this catalog and nothing else.
+    """
     series = pd.DataFrame(
         [
             {
@@ -252,17 +322,25 @@ def load_catalog_tables(settings: Settings, catalog: Catalog) -> int:
         ],
     )
     loaded_at = datetime.now(UTC)
-    with writer(settings.warehouse_db) as con:
-        ensure_tables(con)
+    with _warehouse(settings) as con:
         con.execute("BEGIN TRANSACTION")
-        con.register(
-            "series_in", series.assign(catalog_path=str(catalog.path.name), loaded_at=loaded_at)
-        )
-        con.register("sources_in", sources_frame.assign(loaded_at=loaded_at))
-        con.execute("CREATE OR REPLACE TABLE raw.series AS SELECT * FROM series_in")
-        con.execute("CREATE OR REPLACE TABLE raw.series_sources AS SELECT * FROM sources_in")
-        con.execute("COMMIT")
-    return len(series)
+        try:
+            con.register(
+                "series_in",
+                series.assign(catalog_path=str(catalog.path.name), loaded_at=loaded_at),
+            )
+            con.register("sources_in", sources_frame.assign(loaded_at=loaded_at))
+            con.execute("CREATE OR REPLACE TABLE raw.series AS SELECT * FROM series_in")
+            con.execute("CREATE OR REPLACE TABLE raw.series_sources AS SELECT * FROM sources_in")
+            removed = remove_sources_except(con, set(sources_frame["source_id"]))
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    sync = CatalogSync(entries=len(series), removed=removed)
+    if removed:
+        log.warning("%s", sync.summary())
+    return sync
 
 
 def load_trading_sessions(settings: Settings, catalog: Catalog, end: str | None = None) -> int:
@@ -270,8 +348,7 @@ def load_trading_sessions(settings: Settings, catalog: Catalog, end: str | None 
     calendars = sorted(set(catalog.calendars()) | {"XNYS"})
     end = end or f"{datetime.now(UTC).year + 1}-12-31"
     frame = all_sessions(calendars, SESSIONS_START, end).assign(loaded_at=datetime.now(UTC))
-    with writer(settings.warehouse_db) as con:
-        ensure_tables(con)
+    with _warehouse(settings) as con:
         con.register("sessions_in", frame)
         con.execute("CREATE OR REPLACE TABLE raw.trading_sessions AS SELECT * FROM sessions_in")
     return len(frame)

@@ -127,7 +127,9 @@ def writer_lock(db_path: Path, wait_seconds: float | None = None) -> Iterator[No
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def connect_for_write(db_path: Path, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
+def connect_for_write(
+    db_path: Path, wait_seconds: float | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse read-write, waiting (with progress) while a foreign process holds it."""
     waiter = _Waiter(db_path, wait_seconds)
     while True:

@@ -49,6 +49,12 @@ class WarehouseTranslator(DagsterDbtTranslator):
             metadata["report_asset"] = "reports/warehouse_report (make report or make run)"
         return metadata
 
+    def get_automation_condition(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> dg.AutomationCondition | None:
+        # A scheduled or sensor-triggered ingest flows on through the models by itself.
+        return dg.AutomationCondition.eager()
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         for layer in LAYERS:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from ingest.catalog import load_catalog
+from ingest.config import load_settings
+from orchestration.automation import (
+    build_landing_sensor,
+    build_schedules,
+    failed_run_reason,
+)
 from orchestration.dbt_assets import dbt_models
 from orchestration.dbt_project import dbt_project
 from orchestration.event_config_assets import build_event_config_assets
+from orchestration.freshness import build_freshness_checks
 from orchestration.ingest_assets import build_ingest_assets
 from orchestration.publish_assets import build_publish_assets
 from orchestration.report_assets import build_report_assets
@@ -15,20 +23,25 @@ from orchestration.report_assets import build_report_assets
 
 def build_definitions() -> dg.Definitions:
     """Assets come from the catalog named by ASSETS_FILE at the time of the call."""
+    catalog = load_catalog(load_settings().assets_file)
     everything = dg.define_asset_job(
         "build_warehouse",
         selection=dg.AssetSelection.all(),
-        description="Every ingest asset, every raw table and every dbt model and test.",
+        description="Every ingest asset, every raw table, every dbt model and test, the publish "
+        "of the read copy and the report.",
     )
     return dg.Definitions(
         assets=[
-            *build_ingest_assets(),
+            *build_ingest_assets(catalog),
             *build_event_config_assets(),
             dbt_models,
             *build_publish_assets(sorted(dbt_models.keys, key=lambda k: k.path)),
             *build_report_assets(),
         ],
+        asset_checks=build_freshness_checks(catalog),
         jobs=[everything],
+        schedules=build_schedules(catalog),
+        sensors=[build_landing_sensor(catalog), failed_run_reason],
         resources={"dbt": DbtCliResource(project_dir=dbt_project)},
     )
 

@@ -20,8 +20,8 @@ from ingest.parsers import FORMATS
 from ingest.pipeline import (
     check_landing_dir,
     ingest_entry,
-    load_catalog_tables,
     load_trading_sessions,
+    sync_catalog_tables,
 )
 from ingest.warehouse import reader
 
@@ -30,7 +30,7 @@ GROUP = "ingest"
 META_TABLES = ("rejects", "loads", "payloads")
 
 
-def _entry_datasets(entry: SeriesEntry) -> set[str]:
+def entry_datasets(entry: SeriesEntry) -> set[str]:
     datasets = set(entry.datasets)
     if entry.live is not None and not datasets:
         datasets.add(_live_dataset(entry))
@@ -161,11 +161,20 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
         ],
         pool=POOL,
     )
-    def catalog_tables():
+    def catalog_tables(context: AssetExecutionContext):
         settings = load_settings()
-        count = load_catalog_tables(settings, load_catalog(settings.assets_file))
-        yield dg.MaterializeResult(asset_key=["ingest", "catalog"], metadata={"entries": count})
-        yield dg.MaterializeResult(asset_key=["raw", "series"], metadata={"rows": count})
+        sync = sync_catalog_tables(settings, load_catalog(settings.assets_file))
+        if sync.removed:
+            context.log.warning(sync.summary())
+        yield dg.MaterializeResult(
+            asset_key=["ingest", "catalog"],
+            metadata={
+                "entries": sync.entries,
+                "removed_sources": sorted(sync.removed),
+                "removed_raw_rows": sync.removed_rows,
+            },
+        )
+        yield dg.MaterializeResult(asset_key=["raw", "series"], metadata={"rows": sync.entries})
         yield dg.MaterializeResult(asset_key=["raw", "series_sources"])
 
     @dg.asset(
@@ -191,7 +200,7 @@ def build_raw_table_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     """One asset per raw table, downstream of every entry that writes into it."""
     writers: dict[str, list[dg.AssetKey]] = defaultdict(list)
     for entry in catalog.entries:
-        for dataset in _entry_datasets(entry):
+        for dataset in entry_datasets(entry):
             writers[dataset].append(dg.AssetKey(["ingest", entry.id]))
     all_entries = [dg.AssetKey(["ingest", e.id]) for e in catalog.entries]
     assets = []
@@ -225,8 +234,7 @@ def _raw_table_asset(table: str, description: str, deps: list[dg.AssetKey]) -> d
     return _table
 
 
-def build_ingest_assets() -> list[dg.AssetsDefinition]:
-    catalog = load_catalog(load_settings().assets_file)
+def build_ingest_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     return (
         build_catalog_assets(catalog)
         + [build_entry_asset(e) for e in catalog.entries]

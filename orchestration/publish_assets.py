@@ -87,6 +87,7 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
         deps=upstream,
         kinds={"duckdb", "parquet"},
         pool=POOL,
+        automation_condition=dg.AutomationCondition.eager(),
         description="The read copy readers use (SERVING_DB, default serving/warehouse.duckdb) and "
         "its Parquet exports (EXPORT_DIR, default exports/<schema>/<table>.parquet): marts, "
         "staging and raw as tables with their descriptions, plus meta.build_info. Swapped in "

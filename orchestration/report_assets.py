@@ -19,6 +19,7 @@ def build_report_assets() -> list[dg.AssetsDefinition]:
         group_name="marts",
         deps=[SERVING_KEY],
         kinds={"python", "html"},
+        automation_condition=dg.AutomationCondition.eager(),
         description="Self-contained HTML report of the marts: CAAR paths with 95% bands per "
         "study, BTC ETF flows around the Bybit hack, the USD/HKD band, monthly hack losses and "
         "the findings table (REPORT_FILE, default reports/warehouse_report.html).",

@@ -22,6 +22,7 @@ from ingest.config import REPO_ROOT, load_settings
 from ingest.errors import IngestError
 from ingest.pipeline import check_landing_dir
 from ingest.warehouse import reader
+from orchestration.freshness import FRESH_CHECK
 from orchestration.ingest_assets import LOADED_CHECK, POOL
 from orchestration.recovery import RunWatchdog, SlotGuard, WriterSlotTimeout, process_tags
 
@@ -58,7 +59,18 @@ class ProgressHandler(logging.Handler):
         self.failed_steps: list[str] = []
         self.failed_checks: list[str] = []
         self.warned_checks: list[str] = []
+        self.removals: str | None = None
+        self.freshness: list[tuple[str, str]] = []  # (entry, "newest row ...: N sessions old ...")
         self.started = time.monotonic()
+
+    def _note_removals(self, metadata) -> None:
+        rows = getattr(metadata.get("removed_raw_rows"), "value", 0)
+        if rows:
+            sources = getattr(metadata.get("removed_sources"), "value", [])
+            self.removals = (
+                f"catalog removals: {rows:,} raw rows of {len(sources)} source(s) no longer in "
+                f"the catalog were removed: {', '.join(sources[:10])}"
+            )
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -76,6 +88,8 @@ class ProgressHandler(logging.Handler):
             self.materialized += 1
             key = event.asset_key.to_user_string()
             _out(f"[{elapsed:6.1f}s] materialised {key}")
+            if key == "ingest/catalog":
+                self._note_removals(event.event_specific_data.materialization.metadata)
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(event.step_key)
             message = root_message(event.step_failure_data.error)
@@ -84,6 +98,8 @@ class ProgressHandler(logging.Handler):
             _out(f"[{elapsed:6.1f}s] running {event.step_key} ...")
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
+            if data.check_name == FRESH_CHECK:
+                self.freshness.append((data.asset_key.path[-1], data.description or ""))
             if not data.passed:
                 name = f"{data.asset_key.to_user_string()}:{data.check_name}"
                 is_warning = getattr(data.severity, "value", "") == "WARN"
@@ -145,6 +161,23 @@ def _summary(settings_db, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def _freshness_lines(results: list[tuple[str, str]], shown: int = 5) -> str:
+    """How old each source is (stalest first): judged in live mode, reported offline."""
+    if not results:
+        return "freshness: not checked"
+
+    def age(item: tuple[str, str]) -> int:
+        words = item[1].split(": ", 1)[-1].split()
+        return int(words[0]) if words and words[0].isdigit() else -1
+
+    stalest = sorted(results, key=age, reverse=True)[:shown]
+    lines = [
+        f"freshness of {len(results)} sources (stalest first; check 'fresh' per ingest asset):"
+    ]
+    lines += [f"  {entry:<24} {text}" for entry, text in stalest]
+    return "\n".join(lines)
+
+
 def _publish_line(result, serving_db) -> str:
     """What readers see after this run: the new build, or why it was not published."""
     from orchestration.publish_assets import SERVING_KEY
@@ -164,9 +197,10 @@ def _publish_line(result, serving_db) -> str:
 def main() -> int:
     settings = load_settings()
     try:
-        load_catalog(settings.assets_file)
         if not settings.is_live:
             check_landing_dir(settings)
+        # Refuses landing paths that lead out of LANDING_DIR (.., absolute, symlinks) up front.
+        load_catalog(settings.assets_file, None if settings.is_live else settings.landing_dir)
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -215,6 +249,9 @@ def main() -> int:
     print()
     print(_summary(settings.warehouse_db, seconds))
     print(f"assets materialised: {HANDLER.materialized}")
+    if HANDLER.removals:
+        print(HANDLER.removals)
+    print(_freshness_lines(HANDLER.freshness))
     if HANDLER.failed_checks:
         print(
             f"checks failed: {len(HANDLER.failed_checks)}: " + ", ".join(HANDLER.failed_checks[:20])

@@ -29,6 +29,7 @@ import pandas as pd
 from ingest.datasets import DAILY_BARS
 from ingest.errors import FileFormatError
 from ingest.parsers.base import ParseContext, ParseResult, Reject
+from ingest.sanitise import header_snippet
 
 # Payload columns of daily_bars plus source_line, in table order.
 BARS_COLUMNS: list[str] = [*DAILY_BARS.column_names, "source_line"]
@@ -116,7 +117,7 @@ class Table:
             if pos is None:
                 raise FileFormatError(
                     self.origin,
-                    f"missing column {name!r} (header has {self.header})",
+                    f"missing column {name!r} (header is {header_snippet(self.header)})",
                     line=self.header_line,
                     column=name,
                 )
@@ -329,8 +330,8 @@ def table_to_bars(
         first = min(rejects, key=lambda r: r.line or 0)
         raise FileFormatError(
             ctx.origin,
-            f"no row could be parsed ({len(rejects)} rejected; first: {first.reason} "
-            f"{first.raw_value!r}); check delimiter, decimal and date format",
+            f"no row could be parsed ({len(rejects)} rejected; first: {first.reason}); "
+            "check delimiter, decimal and date format",
             line=first.line,
             column=first.column,
         )

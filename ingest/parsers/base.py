@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import FileFormatError
+from ingest.sanitise import header_snippet
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def require_columns(
         if name not in positions:
             raise FileFormatError(
                 origin,
-                f"missing column {name!r} (header has {[h.strip() for h in header]})",
+                f"missing column {name!r} (header is {header_snippet(header)})",
                 line=line,
                 column=name,
             )

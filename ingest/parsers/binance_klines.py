@@ -35,6 +35,7 @@ from ingest.parsers.base import (
     load_json,
     require_columns,
 )
+from ingest.sanitise import snippet
 
 # CSV column -> daily_bars column; every one must hold a number.
 _CSV_NUMBERS = {
@@ -109,7 +110,11 @@ def _parse_json(text: str, ctx: ParseContext) -> ParseResult:
     data = load_json(text, ctx.origin)
     if isinstance(data, dict):
         # Binance answers errors as {"code": -1121, "msg": "Invalid symbol."}
-        detail = f"Binance error {data.get('code')}: {data.get('msg')}" if "msg" in data else ""
+        detail = (
+            f"Binance error {snippet(data.get('code'))}: {snippet(data.get('msg'))}"
+            if "msg" in data
+            else ""
+        )
         raise FileFormatError(
             ctx.origin, f"expected a JSON array of klines, got an object. {detail}"
         )

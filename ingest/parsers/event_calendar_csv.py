@@ -20,6 +20,7 @@ from ingest.datasets import CALENDAR_EVENTS
 from ingest.errors import FileFormatError
 from ingest.parsers.bars import Table, iso_dates, read_table
 from ingest.parsers.base import ParseContext, ParseResult, Reject, decode_text
+from ingest.sanitise import header_snippet
 
 EVENT_COLUMNS: list[str] = [*CALENDAR_EVENTS.column_names, "source_line"]
 # Display names for the single-column layout; other types fall back to the upper-cased type.
@@ -50,7 +51,8 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     else:
         raise FileFormatError(
             ctx.origin,
-            f"unrecognised calendar layout (header has {table.header}); expected 'date', "
+            f"unrecognised calendar layout (header is {header_snippet(table.header)}); "
+            "expected 'date', "
             "'event_date,event_name,event_type' or 'date,ticker,timing'",
             line=table.header_line,
             column="date",
@@ -75,7 +77,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         first = rejects[0]
         raise FileFormatError(
             ctx.origin,
-            f"no row could be parsed ({len(rejects)} rejected; first: {first.reason} {first.raw_value!r})",
+            f"no row could be parsed ({len(rejects)} rejected; first: {first.reason})",
             line=first.line,
             column=first.column,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ingest.errors import FileFormatError
 from ingest.parsers.bars import read_table, table_to_bars
 from ingest.parsers.base import ParseContext, ParseResult, decode_text
+from ingest.sanitise import header_snippet
 
 _DATE_HEADERS = ("observation_date", "date")  # matched case-insensitively
 
@@ -26,7 +27,8 @@ def _columns(names: list[str], line: int, ctx: ParseContext) -> tuple[int, int]:
     if date_pos is None:
         raise FileFormatError(
             ctx.origin,
-            f"missing column 'observation_date' (or 'date'/'DATE'); header has {names}",
+            "missing column 'observation_date' (or 'date'/'DATE'); "
+            f"header is {header_snippet(names)}",
             line=line,
             column="observation_date",
         )
@@ -35,7 +37,7 @@ def _columns(names: list[str], line: int, ctx: ParseContext) -> tuple[int, int]:
         if wanted not in names:
             raise FileFormatError(
                 ctx.origin,
-                f"missing column {wanted!r} (header has {names})",
+                f"missing column {wanted!r} (header is {header_snippet(names)})",
                 line=line,
                 column=wanted,
             )
@@ -47,7 +49,8 @@ def _columns(names: list[str], line: int, ctx: ParseContext) -> tuple[int, int]:
         # fredgraph.csv?id=A,B returns one column per series: which one is ours is ambiguous.
         raise FileFormatError(
             ctx.origin,
-            f"expected one value column beside the date, header has {names}; set 'value_column'",
+            "expected one value column beside the date, header is "
+            f"{header_snippet(names)}; set 'value_column'",
             line=line,
         )
     return date_pos, others[0]

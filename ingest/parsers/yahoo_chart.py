@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ingest.errors import FileFormatError
 from ingest.parsers.bars import bars_frame
 from ingest.parsers.base import ParseContext, ParseResult, Reject, load_json
+from ingest.sanitise import snippet
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ def _result(chart: dict[str, Any], origin: str) -> dict[str, Any]:
         if isinstance(error, dict):
             code = error.get("code") or "error"
             message = error.get("description") or json.dumps(error)
-            raise FileFormatError(origin, f"Yahoo chart error {code}: {message}")
-        raise FileFormatError(origin, f"Yahoo chart error: {error}")
+            raise FileFormatError(origin, f"Yahoo chart error {snippet(code)}: {snippet(message)}")
+        raise FileFormatError(origin, f"Yahoo chart error: {snippet(error)}")
     results = chart.get("result")
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):
         raise FileFormatError(origin, "Yahoo chart response has no result")

@@ -20,6 +20,7 @@ import numpy as np
 from ingest.errors import FileFormatError
 from ingest.parsers.bars import Table, read_table, table_to_bars
 from ingest.parsers.base import ParseContext, ParseResult, Reject, decode_text
+from ingest.sanitise import header_snippet
 
 INTRADAY_REASON = "intraday snapshot (last row of a close-only export)"
 
@@ -128,7 +129,8 @@ def _drop_multiindex_rows(table: Table) -> Table:
             if len(tickers) > 1:
                 raise FileFormatError(
                     table.origin,
-                    f"multi-ticker export ({sorted(tickers)}); save one ticker per file",
+                    f"multi-ticker export ({header_snippet(sorted(tickers))}); "
+                    "save one ticker per file",
                     line=int(table.lines[n_meta]),
                 )
         n_meta += 1

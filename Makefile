@@ -7,6 +7,8 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export LANDING_DIR ?= $(abspath $(CURDIR)/../shared/raw)
 export WAREHOUSE_DB ?= $(CURDIR)/warehouse.duckdb
+# make run FULL=1: reload every source and rebuild every model, changed or not.
+export FULL ?=
 DBT := $(UV) run --frozen dbt
 DBT_DIR := dbt_project
 

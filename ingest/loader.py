@@ -31,8 +31,10 @@ CREATE TABLE IF NOT EXISTS raw.payloads (
 CREATE TABLE IF NOT EXISTS raw.loads (
     source_id VARCHAR, series_id VARCHAR, dataset VARCHAR, origins VARCHAR,
     payload_sha256 VARCHAR, loaded_at TIMESTAMPTZ, rows_loaded BIGINT, rows_rejected BIGINT,
-    status VARCHAR, message VARCHAR
+    status VARCHAR, message VARCHAR, recipe_sha256 VARCHAR
 );
+-- Warehouses built before recipes were recorded (ingest/recipe.py) get the column.
+ALTER TABLE raw.loads ADD COLUMN IF NOT EXISTS recipe_sha256 VARCHAR;
 CREATE TABLE IF NOT EXISTS raw.rejects (
     dataset VARCHAR, source_id VARCHAR, series_id VARCHAR, origin VARCHAR,
     payload_sha256 VARCHAR, line INTEGER, column_name VARCHAR, reason VARCHAR,
@@ -40,6 +42,11 @@ CREATE TABLE IF NOT EXISTS raw.rejects (
 );
 """
 
+
+LOADS_COLUMNS = (
+    "source_id, series_id, dataset, origins, payload_sha256, loaded_at, rows_loaded, "
+    "rows_rejected, status, message, recipe_sha256"
+)
 
 # Every table that holds rows per source_id, besides the dataset tables.
 SOURCE_META_TABLES = ("loads", "rejects", "payloads")
@@ -143,6 +150,7 @@ def replace_source(
     payloads: list[ArchivedPayload],
     result: ParseResult,
     asset_class: str | None = None,
+    recipe_sha256: str | None = None,
 ) -> LoadOutcome:
     """Validate and swap in one source's rows and rejects in a single transaction.
 
@@ -221,8 +229,18 @@ def replace_source(
         # raw.loads holds the latest attempt per source, so re-runs leave its row count alone.
         con.execute("DELETE FROM raw.loads WHERE source_id = ?", [source_id])
         con.execute(
-            "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL)",
-            [source_id, series_id, dataset.table, origins, sha, loaded_at, len(good), len(rejects)],
+            f"INSERT INTO raw.loads ({LOADS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+            [
+                source_id,
+                series_id,
+                dataset.table,
+                origins,
+                sha,
+                loaded_at,
+                len(good),
+                len(rejects),
+                recipe_sha256,
+            ],
         )
         con.execute("COMMIT")
     except Exception:
@@ -246,7 +264,8 @@ def record_failure(con: duckdb.DuckDBPyConnection, failure: FailedLoad) -> bool:
         if written:
             con.execute("DELETE FROM raw.loads WHERE source_id = ?", [failure.source_id])
             con.execute(
-                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?)",
+                f"INSERT INTO raw.loads ({LOADS_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, NULL, ?, 0, 0, 'failed', ?, NULL)",
                 [
                     failure.source_id,
                     failure.series_id,

@@ -9,6 +9,7 @@ in a journal beside the database until the next write (``ingest.load_journal``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from ingest.catalog import Catalog, LandingSpec, SeriesEntry
 from ingest.config import Settings
 from ingest.errors import FetchError, IngestError, LandingMissingError, WarehouseBusyError
 from ingest.landing_paths import confined_path
-from ingest.load_journal import append_failure, merge_pending
+from ingest.load_journal import append_failure, journal_path, merge_pending
 from ingest.loader import (
     FailedLoad,
     ensure_tables,
@@ -34,9 +35,10 @@ from ingest.loader import (
     replace_source,
 )
 from ingest.parsers import FORMATS, ParseContext, ParseResult
+from ingest.recipe import full_rebuild_requested, recipe_sha256
 from ingest.sanitise import message as safe_message
 from ingest.sanitise import snippet
-from ingest.warehouse import writer
+from ingest.warehouse import reader, writer
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ class SourceReport:
     source_id: str
     dataset: str
     origin: str
-    status: str  # loaded | failed
+    status: str  # loaded | unchanged (same payload and recipe as the last load) | failed
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str | None = None
@@ -140,6 +142,7 @@ def _load(
     dataset: str,
     payloads: list[ArchivedPayload],
     result: ParseResult,
+    recipe: str | None = None,
 ) -> SourceReport:
     with _warehouse(settings) as con:
         outcome = replace_source(
@@ -150,6 +153,7 @@ def _load(
             payloads=payloads,
             result=result,
             asset_class=entry.asset_class,
+            recipe_sha256=recipe,
         )
     origin = "; ".join(p.origin for p in payloads)
     return SourceReport(
@@ -181,7 +185,40 @@ def _fail(
     return SourceReport(source_id, dataset, origin, "failed", message=message)
 
 
-def _ingest_landing(settings: Settings, entry: SeriesEntry, spec: LandingSpec) -> SourceReport:
+def _last_loads(settings: Settings, source_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """source_id -> (payload SHA-256, recipe SHA-256) of its last successful load."""
+    if full_rebuild_requested() or not settings.warehouse_db.exists():
+        return {}
+    if _has_pending_failures(settings):
+        # A journaled failure is newer than what raw.loads says: merge it, then judge.
+        try:
+            with _warehouse(settings):
+                pass
+        except WarehouseBusyError:
+            return {}
+    try:
+        with reader(settings.warehouse_db) as con:
+            rows = con.execute(
+                "select source_id, payload_sha256, recipe_sha256 from raw.loads "
+                "where status = 'loaded' and source_id in (select unnest(?))",
+                [source_ids],
+            ).fetchall()
+    except duckdb.Error:
+        return {}  # no raw.loads yet, or no recipe column yet: load everything
+    return {source_id: (payload, recipe) for source_id, payload, recipe in rows if recipe}
+
+
+def _has_pending_failures(settings: Settings) -> bool:
+    path = journal_path(settings.warehouse_db)
+    return path.exists() and path.stat().st_size > 0
+
+
+def _ingest_landing(
+    settings: Settings,
+    entry: SeriesEntry,
+    spec: LandingSpec,
+    last_loads: dict[str, tuple[str, str]],
+) -> SourceReport:
     source_id = entry.source_id(spec)
     try:
         path = confined_path(settings.landing_dir, spec.path)
@@ -190,9 +227,12 @@ def _ingest_landing(settings: Settings, entry: SeriesEntry, spec: LandingSpec) -
                 f"{path}: landing file not found (catalog entry {entry.id!r})"
             )
         content = path.read_bytes()
+        recipe = recipe_sha256(entry, spec.format, spec.options)
+        if last_loads.get(source_id) == (hashlib.sha256(content).hexdigest(), recipe):
+            return SourceReport(source_id, spec.dataset, spec.path, "unchanged")
         archived = archive_payload(content, spec.path, settings.archive_dir)
         result = _parse(spec.format, content, spec.path, entry, spec.options)
-        return _load(settings, entry, source_id, spec.dataset, [archived], result)
+        return _load(settings, entry, source_id, spec.dataset, [archived], result, recipe)
     except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
         return _fail(settings, entry, source_id, spec.dataset, spec.path, exc)
 
@@ -213,6 +253,10 @@ def _ingest_live(settings: Settings, entry: SeriesEntry) -> SourceReport:
         if not fetched:
             raise FetchError(f"{entry.live.source} returned no payload for {entry.id}")
         dataset = FORMATS[fetched[0].format].dataset
+        recipe = recipe_sha256(entry, fetched[0].format, options)
+        shas = [hashlib.sha256(p.content).hexdigest() for p in fetched]
+        if _last_loads(settings, [source_id]).get(source_id) == (",".join(shas), recipe):
+            return SourceReport(source_id, dataset, origin, "unchanged")
         archived = [
             archive_payload(p.content, p.origin, settings.archive_dir, p.fetched_at)
             for p in fetched
@@ -222,7 +266,7 @@ def _ingest_live(settings: Settings, entry: SeriesEntry) -> SourceReport:
             frame=pd.concat([r.frame for r in results], ignore_index=True),
             rejects=[rej for r in results for rej in r.rejects],
         )
-        return _load(settings, entry, source_id, dataset, archived, merged)
+        return _load(settings, entry, source_id, dataset, archived, merged, recipe)
     except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
         return _fail(settings, entry, source_id, dataset, origin, exc)
 
@@ -236,8 +280,9 @@ def ingest_entry(settings: Settings, entry: SeriesEntry) -> EntryReport:
     else:
         if settings.is_live:
             log.info("%s has no live source; reading its landing files", entry.id)
+        last_loads = _last_loads(settings, [entry.source_id(spec) for spec in entry.landing])
         for spec in entry.landing:
-            report.sources.append(_ingest_landing(settings, entry, spec))
+            report.sources.append(_ingest_landing(settings, entry, spec, last_loads))
     report.seconds = time.monotonic() - started
     return report
 

@@ -6,8 +6,11 @@ the file is held anyway (a foreign process opened the private file), the step fa
 message, never with data tests reported as failed.
 """
 
+import json
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import closing
+from graphlib import TopologicalSorter
 from typing import Any
 
 import dagster as dg
@@ -21,9 +24,12 @@ from dagster_dbt import (
 
 from ingest.config import load_settings
 from ingest.errors import WarehouseBusyError
+from ingest.recipe import full_rebuild_requested
 from ingest.warehouse import connect_for_write, is_lock_error, writer_lock
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
+from publishing.build_state import forget_state, plan_build, save_state, state_fingerprint
+from publishing.publish import current_build
 
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -79,13 +85,41 @@ def _lock_errors(invocation) -> list[str]:
     ]
 
 
+def _keys_named(context: AssetExecutionContext, names: set[str]) -> set[dg.AssetKey]:
+    """The selected asset keys of the dbt nodes with these names."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    keys = {
+        translator.get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "seed", "snapshot"} and node["name"] in names
+    }
+    return keys & set(context.selected_asset_keys)
+
+
+def _in_dependency_order(
+    context: AssetExecutionContext, keys: set[dg.AssetKey] | None = None
+) -> list[dg.AssetKey]:
+    """The given (default: selected) models, each after the models it reads, the order in
+    which Dagster requires a multi-asset to report them."""
+    selected = set(context.selected_asset_keys) if keys is None else keys
+    deps = context.assets_def.asset_deps
+    graph = {key: {d for d in deps.get(key, set()) if d in selected} for key in selected}
+    return list(TopologicalSorter(graph).static_order())
+
+
+def _readers_see(built_state: str | None) -> bool:
+    """Whether the published copy was made from exactly this build state."""
+    published = current_build(load_settings().serving_db) or {}
+    return built_state is not None and published.get("build_state") == built_state
+
+
 def _status(check: dg.AssetCheckResult) -> str | None:
     status = check.metadata.get("status")
     return getattr(status, "value", status)
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str]) -> Iterator:
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     errored_checks = []
     for event in invocation.stream():
         # A test that errored (rather than failed) may be a lock, not data: decide at the end.
@@ -115,5 +149,30 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt and Python must write the same file: hand dbt the resolved absolute path.
     os.environ["WAREHOUSE_DB"] = str(db_path)
     with writer_lock(db_path):
-        connect_for_write(db_path).close()  # waits (with progress) while a foreign process holds it
-        yield from _build(context, dbt)
+        # Waits (with progress) while a foreign process holds the file, then plans the build.
+        with closing(connect_for_write(db_path)) as con:
+            plan = plan_build(con, dbt_project.manifest_path, force_full=full_rebuild_requested())
+            built_state = state_fingerprint(con)
+        context.log.info(f"dbt build plan: {plan.reason}")
+        if plan.nothing_to_build and _readers_see(built_state):
+            # No output: publish and report are skipped; readers keep the current build.
+            context.log.info("nothing changed since the last dbt build: no model rebuilt")
+            return
+        # Models whose inputs did not change are current as they are: say so first (a model's
+        # parents are never rebuilt when it is not), so the publish step still runs.
+        unchanged = _keys_named(context, plan.unchanged_models(dbt_project.manifest_path))
+        for key in _in_dependency_order(context, unchanged):
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"rebuilt": False, "why": "its inputs did not change"}
+            )
+        if plan.nothing_to_build:
+            context.log.info("no model rebuilt; the published copy is behind: publishing again")
+            return
+        try:
+            yield from _build(context, dbt, plan.dbt_args(dbt_project.manifest_path))
+        except BaseException:
+            with closing(connect_for_write(db_path)) as con:
+                forget_state(con)
+            raise
+        with closing(connect_for_write(db_path)) as con:
+            save_state(con, dbt_project.manifest_path)

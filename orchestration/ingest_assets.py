@@ -18,6 +18,7 @@ from ingest.config import load_settings
 from ingest.datasets import DATASETS
 from ingest.parsers import FORMATS
 from ingest.pipeline import (
+    EntryReport,
     check_landing_dir,
     ingest_entry,
     load_trading_sessions,
@@ -65,6 +66,14 @@ def _describe(entry: SeriesEntry) -> str:
 
 
 LOADED_CHECK = "loaded"
+
+
+def _entry_status(report: EntryReport) -> str:
+    if report.failed:
+        return "failed: previous rows kept"
+    if all(s.status == "unchanged" for s in report.sources):
+        return "unchanged: same payload and recipe as the last load"
+    return "loaded"
 
 
 def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
@@ -117,7 +126,8 @@ def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
         )
         return dg.MaterializeResult(
             metadata={
-                "status": "failed: previous rows kept" if report.failed else "loaded",
+                "status": _entry_status(report),
+                "changed": any(s.status == "loaded" for s in report.sources),
                 "rows_loaded": report.rows_loaded,
                 "rows_rejected": report.rows_rejected,
                 "sources": dg.MetadataValue.md(

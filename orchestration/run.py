@@ -14,6 +14,7 @@ import logging
 import sys
 import time
 import uuid
+from collections import Counter
 
 import dagster as dg
 
@@ -60,6 +61,7 @@ class ProgressHandler(logging.Handler):
         self.failed_checks: list[str] = []
         self.warned_checks: list[str] = []
         self.removals: str | None = None
+        self.entries: Counter[str] = Counter()  # catalog entries by status: loaded, unchanged...
         self.freshness: list[tuple[str, str]] = []  # (entry, "newest row ...: N sessions old ...")
         self.started = time.monotonic()
 
@@ -88,8 +90,11 @@ class ProgressHandler(logging.Handler):
             self.materialized += 1
             key = event.asset_key.to_user_string()
             _out(f"[{elapsed:6.1f}s] materialised {key}")
+            metadata = event.event_specific_data.materialization.metadata
             if key == "ingest/catalog":
-                self._note_removals(event.event_specific_data.materialization.metadata)
+                self._note_removals(metadata)
+            elif key.startswith("ingest/") and "changed" in metadata:
+                self.entries[getattr(metadata.get("status"), "value", "?").split(":")[0]] += 1
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(event.step_key)
             message = root_message(event.step_failure_data.error)
@@ -178,19 +183,26 @@ def _freshness_lines(results: list[tuple[str, str]], shown: int = 5) -> str:
     return "\n".join(lines)
 
 
-def _publish_line(result, serving_db) -> str:
-    """What readers see after this run: the new build, or why it was not published."""
+def _publish_line(result, serving_db, failed_checks: list[str]) -> str:
+    """What readers see after this run: the new build, or why nothing was published."""
     from orchestration.publish_assets import SERVING_KEY
     from publishing.publish import current_build
 
+    serving_step_skipped = False
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key == SERVING_KEY:
             build = event.event_specific_data.materialization.metadata["build_id"].value
             return f"published: build {build} at {serving_db} (readers see it now)"
         if event.event_type_value == "STEP_FAILURE" and event.step_key.startswith("serving"):
             return root_message(event.step_failure_data.error)
+        if event.event_type_value == "STEP_SKIPPED" and event.step_key.startswith("serving"):
+            serving_step_skipped = True
     current = current_build(serving_db)
     kept = current["build_id"] if current else "none (nothing published yet)"
+    if failed_checks:
+        return f"not published: checks failed ({', '.join(failed_checks[:5])}); readers keep build {kept}"
+    if serving_step_skipped and result.success:
+        return f"nothing changed since the last build: nothing rebuilt, readers keep build {kept}"
     return f"not published (an earlier step failed); readers keep build {kept}"
 
 
@@ -249,6 +261,8 @@ def main() -> int:
     print()
     print(_summary(settings.warehouse_db, seconds))
     print(f"assets materialised: {HANDLER.materialized}")
+    if HANDLER.entries:
+        print("catalog entries: " + ", ".join(f"{n} {s}" for s, n in HANDLER.entries.most_common()))
     if HANDLER.removals:
         print(HANDLER.removals)
     print(_freshness_lines(HANDLER.freshness))
@@ -256,7 +270,7 @@ def main() -> int:
         print(
             f"checks failed: {len(HANDLER.failed_checks)}: " + ", ".join(HANDLER.failed_checks[:20])
         )
-    print(_publish_line(result, settings.serving_db))
+    print(_publish_line(result, settings.serving_db, HANDLER.failed_checks))
     if not result.success or HANDLER.failed_checks:
         print(f"FAILED steps: {', '.join(HANDLER.failed_steps) or 'none'}", file=sys.stderr)
         return 1

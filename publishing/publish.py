@@ -22,6 +22,7 @@ import duckdb
 
 from ingest.config import REPO_ROOT
 from ingest.warehouse import writer
+from publishing.build_state import state_fingerprint
 from publishing.docs import SourceDocs, source_docs
 from publishing.exports import ExportBuild, swap_exports
 
@@ -119,16 +120,21 @@ def _copy_relation(
 
 
 def _write_build_info(
-    con: duckdb.DuckDBPyConnection, build_id: str, run_id: str, published_at: datetime, rows: int
+    con: duckdb.DuckDBPyConnection,
+    build_id: str,
+    run_id: str,
+    published_at: datetime,
+    rows: int,
+    state: str | None,
 ) -> None:
     con.execute(f"create schema pub.{META_SCHEMA}")
     con.execute(
         f"""
         create table pub.{META_SCHEMA}.build_info as
         select ?::varchar as build_id, ?::varchar as run_id, ?::timestamptz as published_at,
-               ?::varchar as git_commit, ?::bigint as total_rows
+               ?::varchar as git_commit, ?::bigint as total_rows, ?::varchar as build_state
         """,
-        [build_id, run_id, published_at, _git_commit(), rows],
+        [build_id, run_id, published_at, _git_commit(), rows, state],
     )
     con.execute(
         f"comment on table pub.{META_SCHEMA}.build_info is "
@@ -168,7 +174,14 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                     count = _copy_relation(con, schema, name, comment, docs)
                     row_counts[f"{schema}.{name}"] = count
                     exports.write_table(con, f"pub.{_quote(schema)}.{_quote(name)}", schema, name)
-                _write_build_info(con, build_id, run_id, published_at, sum(row_counts.values()))
+                _write_build_info(
+                    con,
+                    build_id,
+                    run_id,
+                    published_at,
+                    sum(row_counts.values()),
+                    state_fingerprint(con),
+                )
                 con.execute("checkpoint pub")
             finally:
                 con.execute("detach pub")
@@ -208,11 +221,7 @@ def current_build(serving_db: Path) -> dict[str, object] | None:
     if not serving_db.exists():
         return None
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        row = con.execute(
-            f"select build_id, run_id, published_at, git_commit, total_rows "
-            f"from {META_SCHEMA}.build_info"
-        ).fetchone()
-    if row is None:
-        return None
-    keys = ("build_id", "run_id", "published_at", "git_commit", "total_rows")
-    return dict(zip(keys, row, strict=True))
+        cursor = con.execute(f"select * from {META_SCHEMA}.build_info")
+        row = cursor.fetchone()
+        keys = [d[0] for d in cursor.description]
+    return None if row is None else dict(zip(keys, row, strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from orchestration.run import root_message
 class BuildResult:
     success: bool
     failures: list[str] = field(default_factory=list)
+    # Every event of the run (step failures, materialisations, asset check evaluations, ...).
+    events: list[dg.DagsterEvent] = field(default_factory=list)
+
+    def events_of(self, event_type: str) -> list[dg.DagsterEvent]:
+        return [e for e in self.events if e.event_type_value == event_type]
+
+    @property
+    def failed_checks(self) -> list[str]:
+        """``asset:check`` of every asset check evaluation that did not pass."""
+        return [
+            f"{e.event_specific_data.asset_key.to_user_string()}:{e.event_specific_data.check_name}"
+            for e in self.events_of("ASSET_CHECK_EVALUATION")
+            if not e.event_specific_data.passed
+        ]
 
 
 def build_warehouse(
@@ -22,8 +37,10 @@ def build_warehouse(
     landing_dir: Path,
     assets_file: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    asset_selection: Sequence[dg.AssetKey] | None = None,
 ) -> BuildResult:
-    """Materialise every asset into ``db_path``; environment restored afterwards."""
+    """Materialise every asset (or only ``asset_selection``) into ``db_path``; environment
+    restored afterwards."""
     overrides = {
         "WAREHOUSE_DB": str(db_path),
         "LANDING_DIR": str(landing_dir),
@@ -44,14 +61,16 @@ def build_warehouse(
         defs = build_definitions()
         job = defs.resolve_job_def("build_warehouse")
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            asset_selection=list(asset_selection) if asset_selection is not None else None,
         )
         failures = [
             f"{e.step_key}: {root_message(e.step_failure_data.error)}"
             for e in result.all_events
             if e.event_type_value == "STEP_FAILURE"
         ]
-        return BuildResult(result.success, failures)
+        return BuildResult(result.success, failures, list(result.all_events))
     finally:
         for key, value in saved.items():
             if value is None:

@@ -1,0 +1,172 @@
+"""What the warehouse was built from, and what dbt has to rebuild: only the models downstream
+of raw tables whose content changed.
+
+After every successful dbt build the content fingerprint of each raw table (row count and an
+order-free sum of row hashes, ignoring the ``loaded_at`` bookkeeping column) and a fingerprint of
+the dbt project itself (every node's checksum, the macros, the env vars the SQL reads) are saved
+in the private ``meta.dbt_build_state``. The next build compares: a changed project (or FULL=1)
+rebuilds everything; otherwise the changed raw tables select ``source:raw.<table>+``; nothing
+changed builds nothing. dbt models are functions of their inputs, so this always equals a full
+rebuild (tests/orchestration compare the two table by table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+STATE_TABLE = "meta.dbt_build_state"
+# dbt's views name the catalog they read (the file's name): a renamed file needs a full build.
+DATABASE_KEY = "(database name)"
+# Environment variables the dbt SQL reads (dbt_project.yml vars default to them).
+DBT_ENV_INPUTS = ("HACK_EVENT_MIN_USD",)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full: bool
+    changed_tables: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def nothing_to_build(self) -> bool:
+        return not self.full and not self.changed_tables
+
+    def unchanged_models(self, manifest_path: Path) -> set[str]:
+        """Models and seeds this build leaves as they are (every one when nothing changed)."""
+        if self.full:
+            return set()
+        return set(unaffected_nodes(manifest_path, self.changed_tables))
+
+    def dbt_args(self, manifest_path: Path) -> list[str]:
+        """``dbt build``, excluding every model and seed that no changed raw table feeds.
+
+        dagster-dbt adds its own ``--select`` of the whole project, which a second ``--select``
+        cannot narrow, so the part that did not change is excluded instead.
+        """
+        unchanged = sorted(self.unchanged_models(manifest_path))
+        return ["build", "--exclude", " ".join(unchanged)] if unchanged else ["build"]
+
+
+def unaffected_nodes(manifest_path: Path, changed_tables: list[str]) -> list[str]:
+    """Names of the models and seeds that are not downstream of any changed raw table."""
+    manifest = json.loads(manifest_path.read_text())
+    children = manifest.get("child_map", {})
+    sources = [
+        uid
+        for uid, source in manifest.get("sources", {}).items()
+        if source["schema"] == "raw" and source["name"] in changed_tables
+    ]
+    affected: set[str] = set()
+    frontier = list(sources)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in affected:
+                affected.add(child)
+                frontier.append(child)
+    return sorted(
+        node["name"]
+        for uid, node in manifest.get("nodes", {}).items()
+        if node["resource_type"] in {"model", "seed", "snapshot"} and uid not in affected
+    )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """raw table -> 'rows:hash sum' of its content, ignoring when rows were loaded."""
+    tables = con.execute(
+        "select table_name, list(column_name order by column_index) from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'raw' group by 1 order by 1"
+    ).fetchall()
+    fingerprints = {DATABASE_KEY: con.execute("select current_database()").fetchone()[0]}
+    for table, columns in tables:
+        kept = [c for c in columns if c != "loaded_at"]
+        row_hash = f"hash({', '.join(_quote(c) for c in kept)})"
+        rows, total = con.execute(
+            f"select count(*), coalesce(sum({row_hash}::hugeint), 0) from raw.{_quote(table)}"
+        ).fetchone()
+        fingerprints[table] = f"{rows}:{total}"
+    return fingerprints
+
+
+def project_fingerprint(manifest_path: Path) -> str:
+    manifest = json.loads(manifest_path.read_text())
+    parts = sorted(
+        f"{uid}:{node.get('checksum', {}).get('checksum', '')}"
+        for uid, node in manifest.get("nodes", {}).items()
+    )
+    parts += sorted(
+        f"{uid}:{hashlib.sha256(macro.get('macro_sql', '').encode()).hexdigest()}"
+        for uid, macro in manifest.get("macros", {}).items()
+        if macro.get("package_name") == manifest.get("metadata", {}).get("project_name")
+    )
+    parts += [f"env:{name}={os.environ.get(name, '')}" for name in DBT_ENV_INPUTS]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _last_state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dict[str, str]]:
+    try:
+        rows = con.execute(f"select table_name, fingerprint, project from {STATE_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return None, {}
+    project = rows[0][2] if rows else None
+    return project, {table: fingerprint for table, fingerprint, _ in rows}
+
+
+def plan_build(
+    con: duckdb.DuckDBPyConnection, manifest_path: Path, force_full: bool = False
+) -> BuildPlan:
+    if force_full:
+        return BuildPlan(full=True, reason="full build requested (FULL=1)")
+    project = project_fingerprint(manifest_path)
+    last_project, last_tables = _last_state(con)
+    if last_project is None:
+        return BuildPlan(full=True, reason="no previous dbt build recorded")
+    if last_project != project:
+        return BuildPlan(full=True, reason="the dbt project changed since the last build")
+    current = table_fingerprints(con)
+    if last_tables.get(DATABASE_KEY) != current[DATABASE_KEY]:
+        return BuildPlan(full=True, reason="the warehouse file was renamed since the last build")
+    changed = sorted(t for t, fp in current.items() if last_tables.get(t) != fp)
+    if not changed:
+        return BuildPlan(full=False, reason="no raw table changed since the last dbt build")
+    return BuildPlan(full=False, changed_tables=changed, reason=f"changed: {', '.join(changed)}")
+
+
+def save_state(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> None:
+    """Record what the warehouse was built from, after a successful dbt build."""
+    project = project_fingerprint(manifest_path)
+    rows = [(t, fp, project) for t, fp in table_fingerprints(con).items()]
+    con.execute("create schema if not exists meta")
+    con.execute("begin transaction")
+    con.execute(
+        f"create or replace table {STATE_TABLE} "
+        "(table_name varchar, fingerprint varchar, project varchar, built_at timestamptz)"
+    )
+    con.executemany(f"insert into {STATE_TABLE} values (?, ?, ?, now())", rows)
+    con.execute("commit")
+
+
+def forget_state(con: duckdb.DuckDBPyConnection) -> None:
+    """After a failed dbt build the next one starts from scratch."""
+    con.execute(f"drop table if exists {STATE_TABLE}")
+
+
+def state_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """One hash of the recorded build state: equal in the private file and its published copy
+    when readers see exactly what the pipeline last built."""
+    try:
+        rows = con.execute(
+            f"select table_name, fingerprint, project from {STATE_TABLE} order by 1"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return hashlib.sha256(repr(rows).encode()).hexdigest() if rows else None

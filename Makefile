@@ -4,15 +4,18 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export LANDING_DIR ?= $(abspath $(CURDIR)/../shared/raw)
-export WAREHOUSE_DB ?= $(CURDIR)/warehouse.duckdb
+DEFAULT_WAREHOUSE_DB := $(CURDIR)/warehouse.duckdb
+export WAREHOUSE_DB ?= $(DEFAULT_WAREHOUSE_DB)
+# Run history belongs to its warehouse: runs against another WAREHOUSE_DB (a copy, a bench) keep
+# their own history beside it and never mark the default warehouse's assets failed.
+export DAGSTER_HOME ?= $(if $(filter $(DEFAULT_WAREHOUSE_DB),$(abspath $(WAREHOUSE_DB))),$(CURDIR)/.dagster_home,$(abspath $(WAREHOUSE_DB)).dagster_home)
 # make run FULL=1: reload every source and rebuild every model, changed or not.
 export FULL ?=
 DBT := $(UV) run --frozen dbt
 DBT_DIR := dbt_project
 
-.PHONY: help setup run ui test lint bench dagster-home manifest report docs
+.PHONY: help setup run ui test lint bench dagster-home manifest report docs serve bi
 
 help:
 	@echo "make setup  install the locked environment (uv + uv.lock) and build the dbt manifest"
@@ -20,19 +23,29 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make report self-contained HTML report of the marts in $${REPORT_FILE:-reports/warehouse_report.html} (needs make run)"
+	@echo "make serve  read-only Postgres-wire SQL endpoint over the published copy on 127.0.0.1:$${SERVE_PORT:-5433}"
+	@echo "make bi     Apache Superset on http://127.0.0.1:$${BI_PORT:-8088} with the warehouse dashboard (needs make run)"
 	@echo "make docs   dbt docs site, offline, in $${DOCS_DIR:-reports/dbt-docs}/static_index.html (needs make run)"
 	@echo "make lint   ruff check + format check"
-	@echo "make bench  event-study marts at 100/1000/3000 synthetic events (needs make run); report in bench/results/"
+	@echo "make bench  make run timings, endpoint latency, event-study marts at scale; reports in bench/results/"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
 	$(UV) sync --frozen
+	# Apache Superset (make bi) in its own environment, bi/.venv: its pins conflict with ours.
+	$(UV) sync --frozen --project bi
 	$(MAKE) manifest
 	@echo "setup done: next 'make run'"
 
-# dbt parse writes target/manifest.json without opening the warehouse (compile would lock it).
-manifest:
+# dbt parse writes target/manifest.json without opening the warehouse (compile would lock it),
+# only when a file (or folder: a file added or removed) of the dbt project is newer than it.
+MANIFEST := $(DBT_DIR)/target/manifest.json
+DBT_INPUTS := $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR)/seeds $(DBT_DIR)/tests \
+	$(DBT_DIR)/dbt_project.yml $(DBT_DIR)/profiles.yml 2>/dev/null)
+manifest: $(MANIFEST)
+$(MANIFEST): $(DBT_INPUTS)
 	cd $(DBT_DIR) && $(DBT) parse --profiles-dir . --quiet
+	@touch $(MANIFEST)
 
 dagster-home:
 	@mkdir -p "$(DAGSTER_HOME)"
@@ -52,7 +65,16 @@ lint:
 	$(UV) run --frozen ruff format --check .
 
 bench:
+	$(UV) run --frozen python -m bench.pipeline_bench
+	$(UV) run --frozen python -m bench.endpoint_bench
 	$(UV) run --frozen python -m bench.event_study_bench
+
+serve:
+	$(UV) run --frozen python -m endpoint
+
+# Starts the endpoint too when nothing listens on SERVE_PORT yet.
+bi:
+	$(UV) run --frozen --project bi python -m bi --endpoint-python $(CURDIR)/.venv/bin/python
 
 report:
 	$(UV) run --frozen python -m report

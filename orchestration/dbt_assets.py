@@ -8,8 +8,9 @@ message, never with data tests reported as failed.
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -32,6 +33,7 @@ from publishing.build_state import forget_state, plan_build, save_state, state_f
 from publishing.publish import current_build
 
 LAYERS = ("staging", "intermediate", "marts")
+DBT_STOP_SECONDS = 30
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -118,15 +120,30 @@ def _status(check: dg.AssetCheckResult) -> str | None:
     return getattr(status, "value", status)
 
 
+def _end(invocation) -> None:
+    """Stop a dbt process this step no longer reads: it would block on its full output pipe
+    while holding the warehouse file open."""
+    if invocation.process.poll() is None:
+        invocation.process.terminate()
+        try:
+            invocation.process.wait(timeout=DBT_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            invocation.process.kill()
+            invocation.process.wait(timeout=DBT_STOP_SECONDS)
+
+
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str]) -> Iterator:
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     errored_checks = []
-    for event in invocation.stream():
-        # A test that errored (rather than failed) may be a lock, not data: decide at the end.
-        if isinstance(event, dg.AssetCheckResult) and _status(event) == "error":
-            errored_checks.append(event)
-            continue
-        yield event
+    try:
+        for event in invocation.stream():
+            # A test that errored (rather than failed) may be a lock, not data: decide at the end.
+            if isinstance(event, dg.AssetCheckResult) and _status(event) == "error":
+                errored_checks.append(event)
+                continue
+            yield event
+    finally:
+        _end(invocation)
     locked = _lock_errors(invocation)
     if locked:
         raise WarehouseBusyError(
@@ -171,7 +188,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         try:
             yield from _build(context, dbt, plan.dbt_args(dbt_project.manifest_path))
         except BaseException:
-            with closing(connect_for_write(db_path)) as con:
+            # The next build starts from scratch; never wait long here, the step already failed.
+            with suppress(WarehouseBusyError), closing(connect_for_write(db_path, 30)) as con:
                 forget_state(con)
             raise
         with closing(connect_for_write(db_path)) as con:

@@ -43,6 +43,10 @@ def build_definitions() -> dg.Definitions:
         schedules=build_schedules(catalog),
         sensors=[build_landing_sensor(catalog), failed_run_reason],
         resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+        # Every run (UI, schedule, sensor) runs its steps in one process, as make run does:
+        # the warehouse has one writer, so a process per step only adds start-up time and
+        # queues on the writer slot.
+        executor=dg.in_process_executor,
     )
 
 

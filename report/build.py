@@ -40,10 +40,21 @@ FINDINGS_COLUMNS = [
     "period_end",
     "value",
     "verdict",
+    "test",
+    "statistic_name",
+    "statistic",
+    "p_value",
+    "threshold",
+    "decision_rule",
     "evidence",
     "note",
 ]
-VERDICT_COLOURS = {"supported": "#d8f0d8", "not supported": "#f8d7d7", "inconclusive": "#fbeec8"}
+VERDICT_COLOURS = {
+    "supported": "#d8f0d8",
+    "coincided with": "#e3edf7",
+    "not supported": "#f8d7d7",
+    "inconclusive": "#fbeec8",
+}
 
 
 def default_report_file() -> Path:
@@ -62,6 +73,16 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts")
             [schema, name],
         ).fetchone()[0]
     )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts") -> set[str]:
+    """Column names of a table (empty when it does not exist)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
@@ -295,13 +316,16 @@ def _hkd_band_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
 
 
 def _hack_monthly_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
-    title = "Monthly crypto hack losses (reconciled incidents)"
+    title = "Monthly crypto hack losses (reconciled incidents, hacks and exploits only)"
     if not _has_table(con, "fct_hack_monthly"):
         return _empty(title, "not built: marts.fct_hack_monthly")
+    # One row per month and scope: the chart shows scope 'hacks' (is_hack incidents); older
+    # builds without a scope column have one row per month.
+    scoped = "scope" in _columns(con, "fct_hack_monthly")
     df = con.execute(
-        """
+        f"""
         select month, loss_usd / 1e6 as loss_m, n_incidents
-        from marts.fct_hack_monthly order by month
+        from marts.fct_hack_monthly {"where scope = 'hacks'" if scoped else ""} order by month
         """
     ).df()
     if df.empty:
@@ -353,13 +377,7 @@ def _findings_html(con: duckdb.DuckDBPyConnection) -> str:
             head
             + '<p class="not-built">not built: marts.fct_findings is not in this warehouse yet.</p></section>'
         )
-    present = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = 'fct_findings'"
-        ).fetchall()
-    }
+    present = _columns(con, "fct_findings")
     columns = [c for c in FINDINGS_COLUMNS if c in present] or sorted(present)
     order = "claim_id" if "claim_id" in present else "1"
     select = ", ".join(f'"{c}"' for c in columns)

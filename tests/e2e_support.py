@@ -38,6 +38,8 @@ def build_warehouse(
     assets_file: Path | None = None,
     extra_env: dict[str, str] | None = None,
     asset_selection: Sequence[dg.AssetKey] | None = None,
+    job_name: str = "build_warehouse",
+    tags: dict[str, str] | None = None,
 ) -> BuildResult:
     """Materialise every asset (or only ``asset_selection``) into ``db_path``; environment
     restored afterwards."""
@@ -59,11 +61,12 @@ def build_warehouse(
         from orchestration.definitions import build_definitions
 
         defs = build_definitions()
-        job = defs.resolve_job_def("build_warehouse")
+        job = defs.resolve_job_def(job_name)
         result = job.execute_in_process(
             instance=dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
             asset_selection=list(asset_selection) if asset_selection is not None else None,
+            tags=tags,
         )
         failures = [
             f"{e.step_key}: {root_message(e.step_failure_data.error)}"

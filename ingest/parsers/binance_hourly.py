@@ -51,7 +51,10 @@ def _timestamps(raw: pd.Series) -> pd.Series:
     """Bar opens as naive UTC; epoch milliseconds or ISO text (naive = UTC). NaT if unparseable."""
     text = raw.str.strip()
     millis = pd.to_numeric(text.where(text.str.fullmatch(r"\d+")), errors="coerce")
-    from_ms = pd.to_datetime(millis, unit="ms", utc=True)
+    # Only the integer stamps go through unit="ms": pandas' float path (NaN for the ISO rows)
+    # raises a spurious FloatingPointError now and then (seen in about 1 parse in 7).
+    valid = millis.dropna().astype("int64")
+    from_ms = pd.to_datetime(valid, unit="ms", utc=True).reindex(millis.index)
     from_iso = pd.to_datetime(
         text.where(millis.isna()), format="ISO8601", utc=True, errors="coerce"
     )

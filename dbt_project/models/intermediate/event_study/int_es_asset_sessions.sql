@@ -1,6 +1,7 @@
 -- Sessions of each asset's own calendar between its first and last price, numbered (the
--- relative-day clock), with the close, and the simple and log return from the LAST AVAILABLE
--- price (multi-day over gaps, never zero-filled). Sessions without a price have null returns.
+-- relative-day clock), with their open and close instants, the close, and the simple and log
+-- return from the LAST AVAILABLE price (multi-day over gaps, never zero-filled). Sessions
+-- without a price have null returns; so has the first priced session (no previous close).
 with needed as (
 
     select asset_id from {{ ref('int_es_pairs') }} where setup_problem is null
@@ -28,7 +29,7 @@ bounds as (
 
 sessions as (
 
-    select d.asset_id, s.session_date, s.close_utc
+    select d.asset_id, s.session_date, s.open_utc, s.close_utc
     from {{ ref('dim_asset') }} as d
     inner join bounds on d.asset_id = bounds.asset_id
     inner join {{ ref('stg_trading_sessions') }} as s
@@ -42,6 +43,7 @@ priced as (
     select
         sessions.asset_id,
         sessions.session_date,
+        sessions.open_utc,
         sessions.close_utc,
         prices.close,
         row_number() over (partition by sessions.asset_id order by sessions.session_date) as session_idx
@@ -66,6 +68,7 @@ select
     asset_id,
     session_idx,
     session_date,
+    open_utc,
     close_utc,
     close,
     prev_close,

@@ -1,7 +1,10 @@
--- Every event: the curated catalogue plus reconciled hack incidents (int_hack_incidents) whose
--- amount is >= var hack_event_min_usd (default env HACK_EVENT_MIN_USD or 100M USD), timed by
--- BlockSec's first attack transaction when BlockSec has the incident, else 00:00 UTC of the
--- incident date. A hack already in the catalogue (a curated hack within +-1 day) is not repeated.
+-- Every event: the curated catalogue plus reconciled hack incidents (int_hack_incidents) that
+-- are hacks (is_hack: exploits of protocols, exchanges, bridges, custodians - not phishing of
+-- individuals, scams, depegs or valuations) with a loss at the time (amount_usd) >= var
+-- hack_event_min_usd (default env HACK_EVENT_MIN_USD or 100M USD), one event per incident
+-- (aliases, duplicates and year-off copies are merged upstream), timed by BlockSec's first
+-- attack transaction when BlockSec has the incident, else 00:00 UTC of the incident date. A
+-- hack already in the catalogue (a curated hack within +-1 day) is not repeated.
 {% set min_usd = var('hack_event_min_usd', env_var('HACK_EVENT_MIN_USD', '100000000')) %}
 with curated as (
 
@@ -16,7 +19,8 @@ incidents as (
 
     select *
     from {{ ref('int_hack_incidents') }}
-    where amount_usd >= cast({{ min_usd }} as double)
+    where is_hack
+        and amount_usd >= cast({{ min_usd }} as double)
 
 ),
 
@@ -32,8 +36,8 @@ hacks as (
         cast(null as varchar) as asset_id,
         amount_usd,
         coalesce(source_url, 'https://defillama.com/hacks') as source_url,
-        'Reconciled hack incident ' || incident_id || ' (' || n_sources || ' sources; amount = '
-            || 'median of the sources; '
+        'Reconciled hack incident ' || incident_id || ' (' || incident_class || ', '
+            || n_sources || ' sources; amount = median of the sources'' losses at the time; '
             || case when incident_time_utc is not null
                 then 'time = BlockSec first attack transaction).'
                 else 'no BlockSec time: 00:00 UTC of the day).'

@@ -1,16 +1,19 @@
--- Day 0 of each pair on the asset's own calendar, from the sessions' real close instants:
--- next = first session whose close is after the event instant; previous = last session whose
--- close is at or before it. Sessions are those within the asset's price history, so an event
--- beyond the data gets no day 0.
+-- Day 0 of each pair on the asset's own calendar by the study's anchor (macro es_day0: next = the
+-- first session closing after the event instant; previous = the session in progress at the
+-- instant or, when the market is closed, the last one before it). Sessions are those within the
+-- asset's price history, so an event dated before the first session or after the day after the
+-- last gets no day 0.
 with pairs as (
 
-    select * from {{ ref('int_es_pairs') }} where setup_problem is null
+    select study_id, event_id, asset_id, anchor, event_time_utc
+    from {{ ref('int_es_pairs') }}
+    where setup_problem is null
 
 ),
 
 sessions as (
 
-    select asset_id, session_idx, session_date, close_utc, close, simple_return
+    select asset_id, session_idx, session_date, open_utc, close_utc
     from {{ ref('int_es_asset_sessions') }}
 
 ),
@@ -22,21 +25,9 @@ bounds as (
 
 ),
 
-nxt as (
+anchored as (
 
-    select p.study_id, p.event_id, p.asset_id, s.session_idx, s.session_date
-    from pairs as p
-    asof inner join sessions as s
-        on p.asset_id = s.asset_id and p.event_time_utc < s.close_utc
-
-),
-
-prv as (
-
-    select p.study_id, p.event_id, p.asset_id, s.session_idx, s.session_date
-    from pairs as p
-    asof inner join sessions as s
-        on p.asset_id = s.asset_id and p.event_time_utc >= s.close_utc
+    {{ es_day0('pairs', 'sessions') }}
 
 )
 
@@ -44,21 +35,11 @@ select
     p.study_id,
     p.event_id,
     p.asset_id,
-    case
-        when cast(p.event_time_utc as date) < b.first_date
-            or cast(p.event_time_utc as date) > b.last_date + 1 then null
-        when p.anchor = 'next' then nxt.session_idx
-        else prv.session_idx
-    end as day0_idx,
-    case
-        when cast(p.event_time_utc as date) < b.first_date
-            or cast(p.event_time_utc as date) > b.last_date + 1 then null
-        when p.anchor = 'next' then nxt.session_date
-        else prv.session_date
-    end as day0_date
+    case when cast(p.event_time_utc as date) between b.first_date and b.last_date + 1
+        then a.session_idx end as day0_idx,
+    case when cast(p.event_time_utc as date) between b.first_date and b.last_date + 1
+        then a.session_date end as day0_date
 from pairs as p
 left join bounds as b on p.asset_id = b.asset_id
-left join nxt
-    on p.study_id = nxt.study_id and p.event_id = nxt.event_id and p.asset_id = nxt.asset_id
-left join prv
-    on p.study_id = prv.study_id and p.event_id = prv.event_id and p.asset_id = prv.asset_id
+left join anchored as a
+    on p.study_id = a.study_id and p.event_id = a.event_id and p.asset_id = a.asset_id

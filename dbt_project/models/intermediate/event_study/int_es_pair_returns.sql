@@ -1,7 +1,8 @@
 -- Asset returns with the benchmark compounded over the asset's own session-to-session interval
 -- (prev_close_utc, close_utc]: benchmark price as of the asset's close instant over benchmark
 -- price as of the previous priced close instant (as-of = last benchmark close at or before).
--- One row per (asset, benchmark, asset session).
+-- None where the asset has no return: without a price, or on its first priced session (no
+-- previous close to compound from). One row per (asset, benchmark, asset session).
 with combos as (
 
     select distinct asset_id, benchmark_asset_id
@@ -42,6 +43,17 @@ start_px as (
     asof left join bench_px as b
         on e.benchmark_asset_id = b.b_asset_id and e.prev_close_utc >= b.b_close_utc
 
+),
+
+benchmarked as (
+
+    select
+        *,
+        -- a benchmark price more than 10 days stale at the asset's close: benchmark data missing
+        close is not null and prev_close_utc is not null and bench_start is not null
+            and bench_end_utc >= close_utc - interval 10 day as has_benchmark
+    from start_px
+
 )
 
 select
@@ -53,11 +65,6 @@ select
     close,
     simple_return,
     log_return,
-    case when close is not null and bench_start is not null
-        -- benchmark price more than 10 days stale at the asset's close: benchmark data missing
-        and bench_end_utc >= close_utc - interval 10 day
-        then bench_end / bench_start - 1 end as benchmark_simple_return,
-    case when close is not null and bench_start is not null
-        and bench_end_utc >= close_utc - interval 10 day
-        then ln(bench_end / bench_start) end as benchmark_log_return
-from start_px
+    case when has_benchmark then bench_end / bench_start - 1 end as benchmark_simple_return,
+    case when has_benchmark then ln(bench_end / bench_start) end as benchmark_log_return
+from benchmarked

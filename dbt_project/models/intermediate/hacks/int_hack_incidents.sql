@@ -1,52 +1,81 @@
--- One row per real-world hack incident, reconciled across the five hack sources; read by the
--- mart fct_hack_incident and by int_es_events (large incidents become events)
--- (matching rule: int_hack_matches). Column rules:
---   incident_time_utc: BlockSec's earliest attack instant (null when BlockSec lacks the incident).
---   incident_date: the UTC day of incident_time_utc when BlockSec has it, else the date of the
---       first source in precedence defillama, defi_rekt, slowmist, rekt_news.
---   name, chains, technique, classification, target_type: first non-null value in precedence
+-- One row per real-world incident reconciled across the five hack sources, of every class; read
+-- by the mart fct_hack_incident and by int_es_events (large hacks become events). Matching:
+-- int_hack_matches; class: int_hack_incident_classes. Column rules:
+--   incident_date: the records that agree on a date are those with the most other records of
+--       the incident within 7 days (a copy dated a year off, or a lone disclosure date, drops
+--       out); among them the UTC day of BlockSec's first attack transaction, else the first
+--       source in precedence defillama, defi_rekt, slowmist, rekt_news (rekt.news years
+--       corrected: int_hack_records). date_basis says which.
+--   amount_usd: MEDIAN of the positive amounts that are losses at the time (value_basis
+--       'at_incident'); rekt.news valuations written more than a year later only widen the
+--       range (amount_min_usd .. amount_max_usd, every source amount). An incident with no
+--       at-the-time amount, or classed seizure_valuation_only, has amount_usd null and
+--       value_basis 'later_valuation'; 'none' when no source states an amount.
+--   name: the canonical name of seed hack_name_aliases when an alias renamed a record of the
+--       incident ('Wormhole', not DeFiLlama's 'Portal'), else as the attributes below.
+--   chains, technique, classification, target_type: first non-null value in precedence
 --       defillama, blocksec, defi_rekt, slowmist, rekt_news (DeFiLlama is the primary table).
---   amount_usd: MEDIAN of the sources' positive amounts (one source: its amount; two: their
---       mean). Robust to one source's outlier (rekt.news values some losses long after the
---       incident, DeFiLlama and SlowMist round). Each source's own amount is kept.
---   returned_usd: precedence defi_rekt (funds_returned), blocksec (rescued), defillama
---       (returned funds), because DeFiLlama's returned_usd counts reserve refills as returned
---       (Bybit: 1.4e9 while the attacker returned nothing).
---   source_url: first link in precedence blocksec, rekt_news, defillama, slowmist.
+--   returned_usd: precedence defi_rekt, blocksec, defillama (DeFiLlama counts Bybit's reserve
+--       refill as returned).  source_url: precedence blocksec, rekt_news, defillama, slowmist.
 with records as (
 
     select
         m.incident_key,
         r.*,
-        case r.source
-            when 'defillama' then 1
-            when 'blocksec' then 2
-            when 'defi_rekt' then 3
-            when 'slowmist' then 4
-            when 'rekt_news' then 5
-        end as attribute_precedence,
-        case r.source
-            when 'blocksec' then 1
-            when 'defillama' then 2
-            when 'defi_rekt' then 3
-            when 'slowmist' then 4
-            when 'rekt_news' then 5
-        end as date_precedence,
-        case r.source
-            when 'defi_rekt' then 1
-            when 'blocksec' then 2
-            when 'defillama' then 3
-        end as returned_precedence,
-        case r.source
-            when 'blocksec' then 1
-            when 'rekt_news' then 2
-            when 'defillama' then 3
-            when 'slowmist' then 4
-        end as url_precedence
+        list_position(['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news'], r.source)
+            as attribute_precedence,
+        list_position(['defi_rekt', 'blocksec', 'defillama'], r.source) as returned_precedence,
+        list_position(['blocksec', 'rekt_news', 'defillama', 'slowmist'], r.source)
+            as url_precedence,
+        -- order keys with the record as tie-break, so a source's duplicates never tie
+        list_position(['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news'], r.source)
+            || '|' || r.record_key as attribute_key,
+        list_position(['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec'], r.source)
+            || '|' || r.record_key as date_key,
+        row_number() over (partition by m.incident_key, r.source order by r.record_key) = 1
+            as is_first_of_source,
+        row_number() over (partition by m.incident_key, r.name order by r.record_key) = 1
+            as is_first_of_name
     from {{ ref('int_hack_matches') }} as m
-    inner join {{ ref('int_hack_source_records') }} as r
-        on m.source = r.source
-        and m.source_record_id = r.source_record_id
+    inner join {{ ref('int_hack_records') }} as r
+        on m.record_key = r.record_key
+
+),
+
+date_support as (
+
+    select
+        a.record_key,
+        count(b.record_key) as n_agreeing
+    from records as a
+    left join records as b
+        on a.incident_key = b.incident_key
+        and a.record_key <> b.record_key
+        and abs(date_diff('day', a.match_date, b.match_date)) <= 7
+    group by a.record_key
+
+),
+
+agreeing as (
+
+    select r.*
+    from records as r
+    inner join date_support as s
+        on r.record_key = s.record_key
+    qualify s.n_agreeing = max(s.n_agreeing) over (partition by r.incident_key)
+
+),
+
+dates as (
+
+    select
+        incident_key,
+        min(incident_time_utc) filter (where source = 'blocksec') as incident_time_utc,
+        arg_min(match_date, date_key) as source_date,
+        arg_min(source, date_key) as date_source,
+        bool_or(date_rule = 'year_corrected') as has_corrected_year
+    from agreeing
+    group by incident_key
 
 ),
 
@@ -54,60 +83,78 @@ incidents as (
 
     select
         incident_key,
-        min(incident_time_utc) filter (where source = 'blocksec') as incident_time_utc,
-        arg_min(incident_date, date_precedence) as incident_date,
-        arg_min(name, attribute_precedence) filter (where nullif(trim(name), '') is not null)
-            as name,
-        median(amount_usd) filter (where amount_usd > 0) as amount_usd,
+        coalesce(
+            arg_min(canonical_name, attribute_key) filter (where canonical_name is not null),
+            arg_min(name, attribute_key) filter (where nullif(trim(name), '') is not null)
+        ) as name,
+        list(name order by attribute_precedence, record_key) filter (where is_first_of_name)
+            as names,
+        median(amount_usd) filter (where amount_usd > 0 and value_basis = 'at_incident')
+            as amount_at_incident_usd,
+        min(amount_usd) filter (where amount_usd > 0) as amount_min_usd,
+        max(amount_usd) filter (where amount_usd > 0) as amount_max_usd,
+        max(amount_usd) filter (where amount_usd > 0 and value_basis = 'later_valuation')
+            as amount_later_valuation_usd,
         max(amount_usd) filter (where source = 'defillama') as amount_defillama_usd,
         max(amount_usd) filter (where source = 'slowmist') as amount_slowmist_usd,
         max(amount_usd) filter (where source = 'defi_rekt') as amount_defi_rekt_usd,
         max(amount_usd) filter (where source = 'blocksec') as amount_blocksec_usd,
         max(amount_usd) filter (where source = 'rekt_news') as amount_rekt_news_usd,
-        arg_min(chains, attribute_precedence) filter (where len(chains) > 0) as chains,
-        arg_min(technique, attribute_precedence) filter (where nullif(technique, '') is not null)
+        min(match_date) as date_min,
+        max(match_date) as date_max,
+        arg_min(chains, attribute_key) filter (where len(chains) > 0) as chains,
+        arg_min(technique, attribute_key) filter (where nullif(technique, '') is not null)
             as technique,
-        arg_min(classification, attribute_precedence)
+        arg_min(classification, attribute_key)
             filter (where nullif(classification, '') is not null) as classification,
-        arg_min(target_type, attribute_precedence)
+        arg_min(target_type, attribute_key)
             filter (where nullif(target_type, '') is not null) as target_type,
-        arg_min(returned_usd, returned_precedence) filter (where returned_usd is not null)
-            as returned_usd,
-        count(*) as n_sources,
-        list(source order by attribute_precedence) as sources,
-        list(source || ':' || source_record_id order by attribute_precedence) as source_record_ids,
+        arg_min(returned_usd, returned_precedence || '|' || record_key)
+            filter (where returned_usd is not null and returned_precedence > 0) as returned_usd,
+        count(distinct source) as n_sources,
+        count(*) as n_records,
+        list(source order by attribute_precedence) filter (where is_first_of_source) as sources,
+        list(record_key order by attribute_precedence, record_key) as source_record_ids,
         max(tx_hashes) filter (where source = 'blocksec') as tx_hashes,
-        arg_min(source_url, url_precedence) filter (where source_url is not null) as source_url
+        arg_min(source_url, url_precedence || '|' || record_key)
+            filter (where source_url is not null and url_precedence > 0) as source_url
     from records
     group by incident_key
 
-),
-
-final as (
-
-    select
-        cast({{ dbt.hash('incident_key') }} as {{ dbt.type_string() }}) as incident_id,
-        cast(coalesce(cast(incident_time_utc as date), incident_date) as date) as incident_date,
-        cast(incident_time_utc as {{ dbt.type_timestamp() }}) as incident_time_utc,
-        cast(name as {{ dbt.type_string() }}) as name,
-        cast(amount_usd as {{ type_double() }}) as amount_usd,
-        cast(amount_defillama_usd as {{ type_double() }}) as amount_defillama_usd,
-        cast(amount_slowmist_usd as {{ type_double() }}) as amount_slowmist_usd,
-        cast(amount_defi_rekt_usd as {{ type_double() }}) as amount_defi_rekt_usd,
-        cast(amount_blocksec_usd as {{ type_double() }}) as amount_blocksec_usd,
-        cast(amount_rekt_news_usd as {{ type_double() }}) as amount_rekt_news_usd,
-        cast(chains as varchar[]) as chains,
-        cast(technique as {{ dbt.type_string() }}) as technique,
-        cast(classification as {{ dbt.type_string() }}) as classification,
-        cast(target_type as {{ dbt.type_string() }}) as target_type,
-        cast(returned_usd as {{ type_double() }}) as returned_usd,
-        cast(n_sources as integer) as n_sources,
-        cast(sources as varchar[]) as sources,
-        cast(source_record_ids as varchar[]) as source_record_ids,
-        cast(tx_hashes as varchar[]) as tx_hashes,
-        cast(source_url as {{ dbt.type_string() }}) as source_url
-    from incidents
-
 )
 
-select * from final
+select
+    cast({{ dbt.hash('i.incident_key') }} as {{ dbt.type_string() }}) as incident_id,
+    i.*,
+    d.incident_time_utc,
+    coalesce(cast(d.incident_time_utc as date), d.source_date) as incident_date,
+    case
+        when d.incident_time_utc is not null then 'blocksec first attack transaction'
+        else d.date_source || ' date'
+    end
+    || case when d.has_corrected_year then '; rekt.news year corrected' else '' end
+    || case
+        when date_diff('day', i.date_min, i.date_max) > 7
+            then '; sources range ' || cast(i.date_min as varchar) || '..'
+                || cast(i.date_max as varchar)
+        else ''
+    end as date_basis,
+    c.incident_class,
+    c.is_hack,
+    c.class_basis,
+    c.class_reason,
+    c.class_override_url,
+    case
+        when c.incident_class = 'seizure_valuation_only' then 'later_valuation'
+        when i.amount_at_incident_usd is not null then 'at_incident'
+        when i.amount_later_valuation_usd is not null then 'later_valuation'
+        else 'none'
+    end as value_basis,
+    case
+        when c.incident_class <> 'seizure_valuation_only' then i.amount_at_incident_usd
+    end as amount_usd
+from incidents as i
+inner join dates as d
+    on i.incident_key = d.incident_key
+inner join {{ ref('int_hack_incident_classes') }} as c
+    on i.incident_key = c.incident_key

@@ -1,17 +1,18 @@
 -- The five hack sources in one shape, one row per source record. Per-source mapping:
 --   defillama: technique, classification, target_type, chains and returned_usd as published.
---   slowmist:  technique = attack_method; no chains (SlowMist has no chain column); frauds
---              (attack_method Scam, Ponzi, Rug Pull, Exit Scam) are left out.
+--   slowmist:  technique = attack_method; no chains (SlowMist has no chain column). Its frauds
+--              (Scam, Ponzi, Rug Pull, Exit Scam) are kept and classed scam_rug_pull
+--              (int_hack_record_classes), so they stay out of the hack totals but queryable.
 --   defi_rekt: technique = scam_type, classification = scam_parent, target_type = category,
 --              returned_usd = funds_returned_usd.
 --   blocksec:  classification = root_cause, chains from EVM chain ids (common ids named, others
 --              'chain_id:<n>'), returned_usd = rescued_usd, incident_time_utc = the earliest of
 --              the incident instant and the first attack transaction (the only intraday source).
---   rekt_news: name = title without the ' - Rekt' suffix; amount is rekt.news's own valuation.
--- normalised_name: lower case; the words hack, exploit, exploiter, rekt, protocol, finance,
--- exchange (and 'the') removed; then every character that is not a letter or a digit removed,
--- so 'ByBit - Rekt' and 'Bybit' both become 'bybit'. first_name_token: the first word left after
--- removing those words ('Ronin Bridge' and 'Ronin Network' both give 'ronin').
+--   rekt_news: name = title without the ' - Rekt' suffix; amount is rekt.news's own valuation;
+--              published_date (the article's date) and tags are kept for the date and class rules.
+-- normalised_name: macro hack_normalised_name ('ByBit - Rekt' and 'Bybit' both give 'bybit').
+-- first_name_token: the first word left after removing those words ('Ronin Bridge' and
+-- 'Ronin Network' both give 'ronin').
 with defillama as (
 
     select
@@ -27,7 +28,10 @@ with defillama as (
         target_type,
         returned_usd,
         cast(null as varchar[]) as tx_hashes,
-        nullif(source_url, '') as source_url
+        nullif(source_url, '') as source_url,
+        cast(null as date) as published_date,
+        cast(null as varchar[]) as tags,
+        is_bridge_hack
     from {{ ref('stg_hacks_defillama') }}
 
 ),
@@ -47,11 +51,11 @@ slowmist as (
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
         cast(null as varchar[]) as tx_hashes,
-        nullif(reference_url, '') as source_url
+        nullif(reference_url, '') as source_url,
+        cast(null as date) as published_date,
+        cast(null as varchar[]) as tags,
+        cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_slowmist') }}
-    -- SlowMist also lists frauds (scams, Ponzi schemes, rug pulls: Wirecard, OneCoin, Thodex...);
-    -- they are not hacks and would swamp the loss history, so they stay out of the incidents.
-    where lower(coalesce(attack_method, '')) not in ('scam', 'ponzi', 'rug pull', 'exit scam')
 
 ),
 
@@ -70,7 +74,10 @@ defi_rekt as (
         category as target_type,
         funds_returned_usd as returned_usd,
         cast(null as varchar[]) as tx_hashes,
-        cast(null as {{ dbt.type_string() }}) as source_url
+        cast(null as {{ dbt.type_string() }}) as source_url,
+        cast(null as date) as published_date,
+        cast(null as varchar[]) as tags,
+        cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_defi_rekt') }}
 
 ),
@@ -123,7 +130,10 @@ blocksec as (
         cast(null as {{ dbt.type_string() }}) as target_type,
         b.rescued_usd as returned_usd,
         b.tx_hashes,
-        nullif(b.media_url, '') as source_url
+        nullif(b.media_url, '') as source_url,
+        cast(null as date) as published_date,
+        cast(null as varchar[]) as tags,
+        cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_blocksec') }} as b
     left join blocksec_chains as c
         on b.incident_id = c.incident_id
@@ -145,7 +155,10 @@ rekt_news as (
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
         cast(null as varchar[]) as tx_hashes,
-        'https://rekt.news/' || slug as source_url
+        'https://rekt.news/' || slug as source_url,
+        published_date,
+        tags,
+        cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_rekt_news') }}
 
 ),
@@ -168,12 +181,7 @@ cleaned as (
 
     select
         *,
-        regexp_replace(
-            lower(coalesce(name, '')),
-            '\b(hacks?|hacked|exploits?|exploited|exploiter|rekt|protocol|finance|exchange|the)\b',
-            ' ',
-            'g'
-        ) as cleaned_name
+        {{ hack_name_cleaned('name') }} as cleaned_name
     from unioned
     where incident_date is not null
 
@@ -187,7 +195,7 @@ normalised as (
         incident_date,
         incident_time_utc,
         name,
-        regexp_replace(cleaned_name, '[^a-z0-9]', '', 'g') as normalised_name,
+        {{ hack_normalised_name('name') }} as normalised_name,
         list_filter(
             regexp_split_to_array(cleaned_name, '[^a-z0-9]+'),
             token -> token <> ''
@@ -199,7 +207,10 @@ normalised as (
         target_type,
         returned_usd,
         tx_hashes,
-        source_url
+        source_url,
+        published_date,
+        tags,
+        is_bridge_hack
     from cleaned
 
 )

@@ -1,3 +1,38 @@
--- One row per real-world hack incident, reconciled across the five hack sources. The rules
--- (matching, amount, date, time, attributes) are documented in int_hack_incidents.
-select * from {{ ref('int_hack_incidents') }}
+-- One row per real-world incident reconciled across the five hack sources, of every class
+-- (is_hack separates hacks from phishing, scams, depegs and valuations). The rules (matching,
+-- date sanity, aliases, classes, amount and date) are in int_hack_records,
+-- int_hack_match_pairs, int_hack_matches, int_hack_incident_classes and int_hack_incidents.
+select
+    incident_id,
+    incident_date,
+    incident_time_utc,
+    name,
+    incident_class,
+    is_hack,
+    amount_usd,
+    value_basis,
+    amount_min_usd,
+    amount_max_usd,
+    amount_later_valuation_usd,
+    amount_defillama_usd,
+    amount_slowmist_usd,
+    amount_defi_rekt_usd,
+    amount_blocksec_usd,
+    amount_rekt_news_usd,
+    chains,
+    technique,
+    classification,
+    target_type,
+    returned_usd,
+    cast(n_sources as integer) as n_sources,
+    cast(n_records as integer) as n_records,
+    sources,
+    source_record_ids,
+    names,
+    date_basis,
+    class_basis,
+    class_reason,
+    class_override_url,
+    tx_hashes,
+    source_url
+from {{ ref('int_hack_incidents') }}

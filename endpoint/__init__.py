@@ -1,0 +1,1 @@
+"""Read-only PostgreSQL-wire SQL endpoint over the published warehouse copy (`python -m endpoint`)."""

@@ -52,7 +52,7 @@ dagster-home:
 	@cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 run: dagster-home manifest
-	$(UV) run --frozen python -m orchestration.run
+	$(UV) run --frozen python -m orchestration
 
 ui: dagster-home
 	$(UV) run --frozen dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

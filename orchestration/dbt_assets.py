@@ -29,10 +29,18 @@ from ingest.recipe import full_rebuild_requested
 from ingest.warehouse import connect_for_write, is_lock_error, writer_lock
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
-from publishing.build_state import forget_state, plan_build, save_state, state_fingerprint
+from publishing.build_state import (
+    INPUTS_TAG,
+    forget_state,
+    plan_build,
+    record_inputs,
+    save_state,
+    state_fingerprint,
+)
 from publishing.publish import current_build
 
 LAYERS = ("staging", "intermediate", "marts")
+
 DBT_STOP_SECONDS = 30
 
 
@@ -171,9 +179,12 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
             plan = plan_build(con, dbt_project.manifest_path, force_full=full_rebuild_requested())
             built_state = state_fingerprint(con)
         context.log.info(f"dbt build plan: {plan.reason}")
+        inputs = context.run.tags.get(INPUTS_TAG)
         if plan.nothing_to_build and _readers_see(built_state):
             # No output: publish and report are skipped; readers keep the current build.
             context.log.info("nothing changed since the last dbt build: no model rebuilt")
+            with closing(connect_for_write(db_path)) as con:
+                record_inputs(con, inputs)
             return
         # Models whose inputs did not change are current as they are: say so first (a model's
         # parents are never rebuilt when it is not), so the publish step still runs.
@@ -193,4 +204,4 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
                 forget_state(con)
             raise
         with closing(connect_for_write(db_path)) as con:
-            save_state(con, dbt_project.manifest_path)
+            save_state(con, dbt_project.manifest_path, inputs)

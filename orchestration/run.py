@@ -26,6 +26,7 @@ from ingest.warehouse import reader
 from orchestration.freshness import FRESH_CHECK
 from orchestration.ingest_assets import LOADED_CHECK, POOL
 from orchestration.recovery import RunWatchdog, SlotGuard, WriterSlotTimeout, process_tags
+from publishing.build_state import INPUTS_TAG
 
 STEP_EVENTS = {
     "STEP_START",
@@ -206,7 +207,8 @@ def _publish_line(result, serving_db, failed_checks: list[str]) -> str:
     return f"not published (an earlier step failed); readers keep build {kept}"
 
 
-def main() -> int:
+def main(inputs: str | None = None) -> int:
+    """Run the whole job; ``inputs`` is the fingerprint `make run` computed (see __main__)."""
     settings = load_settings()
     try:
         if not settings.is_live:
@@ -250,7 +252,7 @@ def main() -> int:
                 raise_on_error=False,
                 run_config={"loggers": {"progress": {}}},
                 run_id=run_id,
-                tags=process_tags(),
+                tags={**process_tags(), **({INPUTS_TAG: inputs} if inputs else {})},
             )
     except KeyboardInterrupt:
         if watchdog.timed_out:
@@ -270,11 +272,15 @@ def main() -> int:
         print(
             f"checks failed: {len(HANDLER.failed_checks)}: " + ", ".join(HANDLER.failed_checks[:20])
         )
-    print(_publish_line(result, settings.serving_db, HANDLER.failed_checks))
+    publish_line = _publish_line(result, settings.serving_db, HANDLER.failed_checks)
+    print(publish_line)
     if not result.success or HANDLER.failed_checks:
         print(f"FAILED steps: {', '.join(HANDLER.failed_steps) or 'none'}", file=sys.stderr)
         return 1
-    print("OK: every asset materialised and the build is published")
+    if publish_line.startswith("published"):
+        print("OK: every asset materialised and the build is published")
+    else:
+        print("OK: nothing needed rebuilding")
     return 0
 
 

@@ -12,6 +12,7 @@ rebuild (tests/orchestration compare the two table by table).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -141,18 +142,42 @@ def plan_build(
     return BuildPlan(full=False, changed_tables=changed, reason=f"changed: {', '.join(changed)}")
 
 
-def save_state(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> None:
-    """Record what the warehouse was built from, after a successful dbt build."""
+def save_state(
+    con: duckdb.DuckDBPyConnection, manifest_path: Path, inputs: str | None = None
+) -> None:
+    """Record what the warehouse was built from, after a successful dbt build.
+
+    ``inputs`` is the fingerprint of the run's input files and code when `make run` started the
+    build (see ``inputs_fingerprint``); runs started elsewhere record none.
+    """
     project = project_fingerprint(manifest_path)
-    rows = [(t, fp, project) for t, fp in table_fingerprints(con).items()]
+    rows = [(t, fp, project, inputs) for t, fp in table_fingerprints(con).items()]
     con.execute("create schema if not exists meta")
     con.execute("begin transaction")
     con.execute(
-        f"create or replace table {STATE_TABLE} "
-        "(table_name varchar, fingerprint varchar, project varchar, built_at timestamptz)"
+        f"create or replace table {STATE_TABLE} (table_name varchar, fingerprint varchar, "
+        "project varchar, inputs varchar, built_at timestamptz)"
     )
-    con.executemany(f"insert into {STATE_TABLE} values (?, ?, ?, now())", rows)
+    con.executemany(f"insert into {STATE_TABLE} values (?, ?, ?, ?, now())", rows)
     con.execute("commit")
+
+
+def recorded_inputs(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The inputs fingerprint recorded with the last dbt build, if `make run` started it."""
+    try:
+        row = con.execute(f"select any_value(inputs) from {STATE_TABLE}").fetchone()
+    except duckdb.BinderException:
+        return None  # a state table from before inputs were recorded
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def record_inputs(con: duckdb.DuckDBPyConnection, inputs: str | None) -> None:
+    """A run that had nothing to rebuild still records the inputs it found unchanged."""
+    with contextlib.suppress(duckdb.CatalogException):  # no build recorded yet
+        con.execute(f"alter table {STATE_TABLE} add column if not exists inputs varchar")
+        con.execute(f"update {STATE_TABLE} set inputs = ?", [inputs])
 
 
 def forget_state(con: duckdb.DuckDBPyConnection) -> None:
@@ -166,7 +191,51 @@ def state_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
         rows = con.execute(
             f"select table_name, fingerprint, project from {STATE_TABLE} order by 1"
-        ).fetchall()
+        ).fetchall()  # not the inputs: a no-op run records the same state
     except duckdb.CatalogException:
         return None
     return hashlib.sha256(repr(rows).encode()).hexdigest() if rows else None
+
+
+# ---------------------------------------------------------------- the whole run's inputs
+
+# Everything in the repository that turns inputs into tables: code, dbt project, locked versions.
+CODE_GLOBS = (
+    "ingest/**/*.py",
+    "publishing/**/*.py",
+    "warehouse_udfs/**/*.py",
+    "dbt_project/dbt_project.yml",
+    "dbt_project/models/**/*",
+    "dbt_project/macros/**/*",
+    "dbt_project/seeds/**/*",
+    "dbt_project/tests/**/*",
+    "uv.lock",
+)
+ENV_INPUTS = ("INGEST_MODE", "HACK_EVENT_MIN_USD", "ALLOW_SHRINK")
+# The run tag `make run` sets to the fingerprint, so the dbt step records it with its state.
+INPUTS_TAG = "warehouse/inputs"
+
+
+def _file_digest(digest, name: str, path: Path) -> None:
+    digest.update(name.encode())
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+
+
+def inputs_fingerprint(repo_root: Path, files: list[Path], year: int) -> str:
+    """One hash of what a build reads: the given input files (catalog, landing files, event
+    configs), the repository's code and locked dependencies, the settings that change results,
+    and the year (trading sessions are generated to the end of next year)."""
+    digest = hashlib.sha256(f"year={year}".encode())
+    for name in ENV_INPUTS:
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    code = sorted({p for pattern in CODE_GLOBS for p in repo_root.glob(pattern) if p.is_file()})
+    for path in code:
+        _file_digest(digest, path.relative_to(repo_root).as_posix(), path)
+    for path in files:
+        if path.is_file():
+            _file_digest(digest, str(path), path)
+        else:
+            digest.update(f"missing:{path}".encode())
+    return digest.hexdigest()

@@ -1,0 +1,94 @@
+"""`make run`: say so at once when nothing changed, else run the whole job (orchestration.run).
+
+Starting Dagster and dbt costs several seconds before the first step, so this front checks,
+without them, whether the last green build already stands for exactly these inputs: the same
+catalog, landing files, event configs, code and locked dependencies (an inputs fingerprint that
+`make run` records with each dbt build), raw tables as dbt last built from them, and readers on
+that build. Then there is nothing to do. Anything else - a changed file, a build from the UI, a
+failed source, a missing published copy, live mode, FULL=1 - runs the job, which rebuilds only
+what changed.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.catalog import Catalog, load_catalog
+from ingest.config import REPO_ROOT, Settings, load_settings
+from ingest.errors import IngestError
+from ingest.event_config import events_file, studies_file
+from ingest.load_journal import journal_path
+from ingest.recipe import full_rebuild_requested
+from ingest.warehouse import reader
+from publishing.build_state import (
+    inputs_fingerprint,
+    plan_build,
+    recorded_inputs,
+    state_fingerprint,
+)
+from publishing.publish import current_build
+
+MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
+
+
+def input_files(settings: Settings, catalog: Catalog) -> list[Path]:
+    files = [settings.assets_file, events_file(), studies_file()]
+    files += [
+        settings.landing_dir / spec.path for entry in catalog.entries for spec in entry.landing
+    ]
+    return files
+
+
+def _current_build_if_nothing_changed(settings: Settings, inputs: str) -> str | None:
+    """The published build id when it already stands for these inputs, else None."""
+    if not settings.warehouse_db.exists() or not MANIFEST.exists():
+        return None
+    pending = journal_path(settings.warehouse_db)
+    if pending.exists() and pending.stat().st_size:
+        return None  # failed loads wait to be recorded
+    try:
+        with reader(settings.warehouse_db) as con:
+            if recorded_inputs(con) != inputs:
+                return None
+            if not plan_build(con, MANIFEST).nothing_to_build:
+                return None
+            state = state_fingerprint(con)
+        published = current_build(settings.serving_db) or {}
+    except duckdb.Error:
+        return None  # held by a writer, or an older layout: let the job decide
+    if state is None or published.get("build_state") != state:
+        return None
+    return published.get("build_id")
+
+
+def main() -> int:
+    settings = load_settings()
+    inputs = None
+    if not settings.is_live and not full_rebuild_requested() and settings.landing_dir.is_dir():
+        try:
+            catalog = load_catalog(settings.assets_file, settings.landing_dir)
+        except IngestError:
+            catalog = None  # the job reports it
+        if catalog is not None:
+            inputs = inputs_fingerprint(
+                REPO_ROOT, input_files(settings, catalog), datetime.now(UTC).year
+            )
+            build = _current_build_if_nothing_changed(settings, inputs)
+            if build:
+                print(
+                    f"nothing changed since build {build} (catalog, landing files, event configs, "
+                    f"code and raw tables are as built): nothing to do; readers see build {build}. "
+                    "`make run FULL=1` rebuilds everything."
+                )
+                return 0
+    from orchestration.run import main as run_job
+
+    return run_job(inputs=inputs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

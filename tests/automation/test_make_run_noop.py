@@ -1,0 +1,80 @@
+"""`make run` (python -m orchestration) with nothing changed says so without starting the job;
+any changed input runs the job again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.config import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+NOTHING_CHANGED = "nothing changed since build"
+
+
+def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
+        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
+        "EXPORT_DIR": str(folder / "exports"),
+        "ARCHIVE_DIR": str(folder / "archive"),
+        "REPORT_FILE": str(folder / "report.html"),
+        "DAGSTER_HOME": str(folder / ".dagster_home"),
+        "LANDING_DIR": str(landing),
+        "INGEST_MODE": "landing",
+    }
+    env.pop("FULL", None)
+    env.update(extra)
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return out
+
+
+def test_a_second_make_run_with_nothing_changed_does_nothing_and_says_so(
+    built_warehouse: Path, landing_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "clone"
+    folder.mkdir()
+    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
+    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
+    (folder / ".dagster_home").mkdir()
+    landing = tmp_path / "landing"
+    shutil.copytree(landing_dir, landing)
+
+    # The session's build was not started by make run: the job runs, finds nothing to rebuild,
+    # and records the inputs it found.
+    first = _make_run(folder, landing)
+    assert NOTHING_CHANGED not in first.stdout
+    assert "catalog entries: 56 unchanged" in first.stdout
+    assert "nothing changed since the last build: nothing rebuilt" in first.stdout
+
+    second = _make_run(folder, landing)
+    assert NOTHING_CHANGED in second.stdout
+    assert "catalog entries" not in second.stdout  # the job did not start
+
+    # A newer (here: shorter) IBIT export is a change: the job runs and publishes.
+    ibit = landing / "equities" / "adjclose_IBIT.csv"
+    ibit.write_text("".join(ibit.read_text().splitlines(keepends=True)[:-10]))
+    third = _make_run(folder, landing)
+    assert "catalog entries: 55 unchanged, 1 loaded" in third.stdout
+    assert "published: build" in third.stdout
+
+    assert NOTHING_CHANGED in _make_run(folder, landing).stdout
+    # FULL=1 always runs the job.
+    forced = _make_run(folder, landing, FULL="1")
+    assert NOTHING_CHANGED not in forced.stdout
+    assert "catalog entries: 56 loaded" in forced.stdout

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 from dagster import AssetCheckExecutionContext
+from dagster_dbt import DbtCliResource
 
 from ingest.catalog import Catalog, SeriesEntry
 from ingest.config import load_settings
@@ -134,13 +135,44 @@ def build_freshness_checks(catalog: Catalog) -> list[dg.AssetChecksDefinition]:
         pool=POOL,
         name="source_freshness",
     )
-    def source_freshness(context: AssetCheckExecutionContext):
+    def source_freshness(context: AssetCheckExecutionContext, dbt: DbtCliResource):
         settings = load_settings()
         now = datetime.now(UTC)
         selected = {key.asset_key for key in context.selected_asset_check_keys}
+        results = []
         with reader(settings.warehouse_db) as con:
             for entry in entries:
                 if dg.AssetKey(["ingest", entry.id]) in selected:
-                    yield evaluate(con, entry, now, settings.is_live)
+                    results.append((entry, evaluate(con, entry, now, settings.is_live)))
+        # Live mode: dbt's own source freshness (how long ago each raw table was loaded) too.
+        loaded = dbt_source_freshness(dbt) if settings.is_live else {}
+        for entry, result in results:
+            yield with_dbt_freshness(result, entry, loaded)
 
     return [source_freshness]
+
+
+def dbt_source_freshness(dbt: DbtCliResource) -> dict[str, str]:
+    """raw table -> "pass|warn|error, loaded <age> ago" from `dbt source freshness`."""
+    invocation = dbt.cli(["source", "freshness"], raise_on_error=False).wait()
+    try:
+        results = invocation.get_artifact("sources.json").get("results", [])
+    except Exception:  # noqa: BLE001 - dbt failed before writing results: report nothing
+        return {}
+    return {
+        r["unique_id"].rsplit(".", 1)[-1]: (
+            f"{r.get('status')}, loaded {r.get('max_loaded_at_time_ago_in_s', 0) / 3600:.1f} h ago"
+        )
+        for r in results
+        if "unique_id" in r
+    }
+
+
+def with_dbt_freshness(
+    result: dg.AssetCheckResult, entry: SeriesEntry, loaded: dict[str, str]
+) -> dg.AssetCheckResult:
+    tables = sorted(t for t in entry_datasets(entry) if t in loaded)
+    if not tables:
+        return result
+    extra = {f"dbt_source_freshness_{t}": loaded[t] for t in tables}
+    return result._replace(metadata={**result.metadata, **extra})

@@ -56,6 +56,15 @@ def test_a_scheduled_tick_ingests_new_rows_up_to_the_published_copy(
     first = build_warehouse(db, landing_dir, assets_file=catalog, extra_env=live)
     assert first.success, first.failures
     assert _dxsale_rows(serving) == 0
+    (fresh,) = [
+        e.event_specific_data
+        for e in first.events_of("ASSET_CHECK_EVALUATION")
+        if e.event_specific_data.check_name == "fresh"
+    ]
+    # Live mode: the data's age is judged (the newest incident is 2026-05-28: stale by now, a
+    # warning) and dbt's own source freshness (when raw.hacks_defillama was loaded) is shown.
+    assert fresh.metadata["mode"].value == "live"
+    assert fresh.metadata["dbt_source_freshness_hacks_defillama"].value.startswith("pass, loaded")
 
     for name, value in {**live, "ASSETS_FILE": str(catalog)}.items():
         monkeypatch.setenv(name, value)

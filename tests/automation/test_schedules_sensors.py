@@ -159,3 +159,37 @@ def test_the_failure_sensor_and_automation_are_declared(defs: dg.Definitions) ->
         node = graph.get(dg.AssetKey(key.split("/")))
         assert node.automation_condition is not None, key
     assert len(build_schedules(load_catalog(CATALOG))) == len(CADENCES)
+
+
+def test_a_failed_run_gets_a_one_line_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import automation
+
+    @dg.op
+    def load_prices() -> None:
+        raise dg.Failure(
+            description="equities/adjclose_IBIT.csv, line 1: missing column 'Close'\nmore detail"
+        )
+
+    @dg.job
+    def ingest_ibit() -> None:
+        load_prices()
+
+    log = tmp_path / "failed_runs.log"
+    monkeypatch.setattr(automation, "FAILED_RUNS_LOG", log)
+    instance = dg.DagsterInstance.ephemeral()
+    result = ingest_ibit.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+    context = dg.build_run_status_sensor_context(
+        sensor_name="failed_run_reason",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    ).for_run_failure()
+    automation.failed_run_reason(context)
+    reason = instance.get_run_by_id(result.run_id).tags[automation.FAILURE_TAG]
+    assert reason.startswith(f"run {result.run_id[:8]} (ingest_ibit) failed: steps load_prices: ")
+    assert "missing column 'Close'" in reason and "\n" not in reason
+    assert reason in log.read_text()

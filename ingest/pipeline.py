@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -99,12 +100,45 @@ class CatalogSync:
         )
 
 
+# The writer connection of an ``ingest_session``: every load of the session goes through it.
+_SESSION: ContextVar[duckdb.DuckDBPyConnection | None] = ContextVar("ingest_session", default=None)
+
+
 @contextmanager
-def _warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writer connection with the tables in place and journaled failures merged first."""
+def ingest_session(settings: Settings) -> Iterator[None]:
+    """Hold one writer connection for many entries (the ingest step loads them all at once):
+    one open and one checkpoint instead of one per source. Raises WarehouseBusyError when the
+    file stays held longer than WRITER_WAIT_SECONDS."""
     with writer(settings.warehouse_db) as con:
         ensure_tables(con)
         merge_pending(con, settings.warehouse_db)
+        token = _SESSION.set(con)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+
+
+@contextmanager
+def _warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writer connection with the tables in place and journaled failures merged first."""
+    session = _SESSION.get()
+    if session is not None:
+        yield session
+        return
+    with writer(settings.warehouse_db) as con:
+        ensure_tables(con)
+        merge_pending(con, settings.warehouse_db)
+        yield con
+
+
+@contextmanager
+def _reading(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    session = _SESSION.get()
+    if session is not None:
+        yield session
+        return
+    with reader(settings.warehouse_db) as con:
         yield con
 
 
@@ -189,7 +223,7 @@ def _last_loads(settings: Settings, source_ids: list[str]) -> dict[str, tuple[st
     """source_id -> (payload SHA-256, recipe SHA-256) of its last successful load."""
     if full_rebuild_requested() or not settings.warehouse_db.exists():
         return {}
-    if _has_pending_failures(settings):
+    if _SESSION.get() is None and _has_pending_failures(settings):
         # A journaled failure is newer than what raw.loads says: merge it, then judge.
         try:
             with _warehouse(settings):
@@ -197,7 +231,7 @@ def _last_loads(settings: Settings, source_ids: list[str]) -> dict[str, tuple[st
         except WarehouseBusyError:
             return {}
     try:
-        with reader(settings.warehouse_db) as con:
+        with _reading(settings) as con:
             rows = con.execute(
                 "select source_id, payload_sha256, recipe_sha256 from raw.loads "
                 "where status = 'loaded' and source_id in (select unnest(?))",
@@ -269,6 +303,19 @@ def _ingest_live(settings: Settings, entry: SeriesEntry) -> SourceReport:
         return _load(settings, entry, source_id, dataset, archived, merged, recipe)
     except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
         return _fail(settings, entry, source_id, dataset, origin, exc)
+
+
+def busy_report(settings: Settings, entry: SeriesEntry, exc: WarehouseBusyError) -> EntryReport:
+    """Every source of ``entry`` failed because the warehouse stayed busy: journaled, so the next
+    write records them in raw.loads."""
+    report = EntryReport(entry.id)
+    if settings.is_live and entry.live is not None:
+        sources = [(entry.source_id(None), "?", entry.live.source)]
+    else:
+        sources = [(entry.source_id(spec), spec.dataset, spec.path) for spec in entry.landing]
+    for source_id, dataset, origin in sources:
+        report.sources.append(_fail(settings, entry, source_id, dataset, origin, exc))
+    return report
 
 
 def ingest_entry(settings: Settings, entry: SeriesEntry) -> EntryReport:

@@ -26,7 +26,12 @@ from dagster_dbt import (
 from ingest.config import load_settings
 from ingest.errors import WarehouseBusyError
 from ingest.recipe import full_rebuild_requested
-from ingest.warehouse import connect_for_write, is_lock_error, writer_lock
+from ingest.warehouse import (
+    connect_for_write,
+    is_lock_error,
+    wait_seconds_setting,
+    writer_lock,
+)
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
 from publishing.build_state import (
@@ -42,6 +47,7 @@ from publishing.publish import current_build
 LAYERS = ("staging", "intermediate", "marts")
 
 DBT_STOP_SECONDS = 30
+FORGET_WAIT_SECONDS = 30
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -200,7 +206,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
             yield from _build(context, dbt, plan.dbt_args(dbt_project.manifest_path))
         except BaseException:
             # The next build starts from scratch; never wait long here, the step already failed.
-            with suppress(WarehouseBusyError), closing(connect_for_write(db_path, 30)) as con:
+            wait = min(FORGET_WAIT_SECONDS, wait_seconds_setting())
+            with suppress(WarehouseBusyError), closing(connect_for_write(db_path, wait)) as con:
                 forget_state(con)
             raise
         with closing(connect_for_write(db_path)) as con:

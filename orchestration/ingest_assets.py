@@ -16,11 +16,14 @@ from dagster import AssetExecutionContext
 from ingest.catalog import Catalog, SeriesEntry, load_catalog
 from ingest.config import load_settings
 from ingest.datasets import DATASETS
+from ingest.errors import WarehouseBusyError
 from ingest.parsers import FORMATS
 from ingest.pipeline import (
     EntryReport,
+    busy_report,
     check_landing_dir,
     ingest_entry,
+    ingest_session,
     load_trading_sessions,
     sync_catalog_tables,
 )
@@ -76,73 +79,109 @@ def _entry_status(report: EntryReport) -> str:
     return "loaded"
 
 
-def build_entry_asset(entry: SeriesEntry) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["ingest", entry.id])
+def _loaded_check(report: EntryReport) -> dg.AssetCheckResult:
+    failed = "\n".join(f"{s.source_id}: {s.message}" for s in report.failed)
+    # A failed source does not fail the step: its previous rows stay in raw, dbt still builds
+    # every mart, and this ERROR check keeps the build from being published.
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["ingest", report.series_id]),
+        check_name=LOADED_CHECK,
+        passed=not report.failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{len(report.failed)} source(s) failed; their previously loaded rows are kept.\n"
+            f"{failed}"
+            if report.failed
+            else None
+        ),
+        metadata={"failed_sources": [s.source_id for s in report.failed]},
+    )
 
-    @dg.asset(
-        key=key,
-        group_name=GROUP,
-        description=_describe(entry),
-        kinds={"python", "duckdb"},
-        pool=POOL,
-        deps=[dg.AssetKey(["ingest", "catalog"])],
-        tags={"asset_class": entry.asset_class},
+
+def _entry_result(report: EntryReport) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=dg.AssetKey(["ingest", report.series_id]),
+        metadata={
+            "status": _entry_status(report),
+            "changed": any(s.status == "loaded" for s in report.sources),
+            "rows_loaded": report.rows_loaded,
+            "rows_rejected": report.rows_rejected,
+            "sources": dg.MetadataValue.md(
+                "\n".join(
+                    f"- `{s.source_id}`: {s.status}, {s.rows_loaded} rows, "
+                    f"{s.rows_rejected} rejects" + (f" ({s.message})" if s.message else "")
+                    for s in report.sources
+                )
+            ),
+            "seconds": round(report.seconds, 2),
+        },
+        check_results=[_loaded_check(report)],
+    )
+
+
+def _log_report(context: AssetExecutionContext, report: EntryReport) -> None:
+    for source in report.sources:
+        log = context.log.error if source.status == "failed" else context.log.info
+        log(
+            f"{source.source_id}: {source.status}, {source.rows_loaded} rows, "
+            f"{source.rows_rejected} rejects from {source.origin}"
+            + (f": {source.message}" if source.message else "")
+        )
+
+
+def build_entries_asset(catalog: Catalog) -> dg.AssetsDefinition:
+    """Every catalog entry is its own asset, all loaded by one step through one writer
+    connection: one step and one connection per entry cost more than the loads themselves."""
+    keys = {e.id: dg.AssetKey(["ingest", e.id]) for e in catalog.entries}
+
+    @dg.multi_asset(
+        name="ingest_entries",
+        specs=[
+            dg.AssetSpec(
+                keys[e.id],
+                group_name=GROUP,
+                description=_describe(e),
+                kinds={"python", "duckdb"},
+                deps=[dg.AssetKey(["ingest", "catalog"])],
+                tags={"asset_class": e.asset_class},
+            )
+            for e in catalog.entries
+        ],
         check_specs=[
             dg.AssetCheckSpec(
                 LOADED_CHECK,
-                asset=key,
+                asset=keys[e.id],
                 description="Every source of this entry loaded. A failed source keeps its last "
                 "good rows (so the rest of the warehouse still builds), but the build is not "
                 "published while this check fails.",
             )
+            for e in catalog.entries
         ],
+        can_subset=True,
+        pool=POOL,
     )
-    def _ingest(context: AssetExecutionContext) -> dg.MaterializeResult:
+    def ingest_entries(context: AssetExecutionContext):
         settings = load_settings()
         if not settings.is_live:
             check_landing_dir(settings)
-        report = ingest_entry(settings, entry)
-        for source in report.sources:
-            log = context.log.error if source.status == "failed" else context.log.info
-            log(
-                f"{source.source_id}: {source.status}, {source.rows_loaded} rows, "
-                f"{source.rows_rejected} rejects from {source.origin}"
-                + (f": {source.message}" if source.message else "")
-            )
-        failed = "\n".join(f"{s.source_id}: {s.message}" for s in report.failed)
-        # A failed source does not fail the step: its previous rows stay in raw, dbt still
-        # builds every mart, and this ERROR check keeps the build from being published.
-        check = dg.AssetCheckResult(
-            check_name=LOADED_CHECK,
-            passed=not report.failed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=(
-                f"{len(report.failed)} source(s) failed; their previously loaded rows are kept.\n"
-                f"{failed}"
-                if report.failed
-                else None
-            ),
-            metadata={"failed_sources": [s.source_id for s in report.failed]},
-        )
-        return dg.MaterializeResult(
-            metadata={
-                "status": _entry_status(report),
-                "changed": any(s.status == "loaded" for s in report.sources),
-                "rows_loaded": report.rows_loaded,
-                "rows_rejected": report.rows_rejected,
-                "sources": dg.MetadataValue.md(
-                    "\n".join(
-                        f"- `{s.source_id}`: {s.status}, {s.rows_loaded} rows, "
-                        f"{s.rows_rejected} rejects" + (f" ({s.message})" if s.message else "")
-                        for s in report.sources
-                    )
-                ),
-                "seconds": round(report.seconds, 2),
-            },
-            check_results=[check],
-        )
+        selected = [e for e in catalog.entries if keys[e.id] in context.selected_asset_keys]
+        done: set[str] = set()
+        try:
+            with ingest_session(settings):
+                for entry in selected:
+                    report = ingest_entry(settings, entry)
+                    done.add(entry.id)
+                    _log_report(context, report)
+                    yield _entry_result(report)
+        except WarehouseBusyError as exc:
+            # The file stayed held: every entry not loaded yet fails as a lock, not as data.
+            for entry in selected:
+                if entry.id not in done:
+                    report = busy_report(settings, entry, exc)
+                    _log_report(context, report)
+                    yield _entry_result(report)
 
-    return _ingest
+    return ingest_entries
 
 
 def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
@@ -207,46 +246,58 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
 
 
 def build_raw_table_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
-    """One asset per raw table, downstream of every entry that writes into it."""
+    """One asset per raw table, downstream of every entry that writes into it; one step reports
+    them all."""
     writers: dict[str, list[dg.AssetKey]] = defaultdict(list)
     for entry in catalog.entries:
         for dataset in entry_datasets(entry):
             writers[dataset].append(dg.AssetKey(["ingest", entry.id]))
     all_entries = [dg.AssetKey(["ingest", e.id]) for e in catalog.entries]
-    assets = []
-    for table, dataset in DATASETS.items():
-        assets.append(_raw_table_asset(table, dataset.description, writers.get(table, [])))
+    described = {table: (d.description, writers.get(table, [])) for table, d in DATASETS.items()}
     for table in META_TABLES:
-        assets.append(
-            _raw_table_asset(table, f"raw.{table}: ingestion bookkeeping ({table}).", all_entries)
-        )
-    return assets
+        described[table] = (f"raw.{table}: ingestion bookkeeping ({table}).", all_entries)
 
-
-def _raw_table_asset(table: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=["raw", table],
-        group_name=GROUP,
-        kinds={"duckdb"},
-        deps=deps,
-        description=f"{description}\n\nWritten by the ingest assets upstream; this step reports the table's contents.",
+    @dg.multi_asset(
+        name="raw_tables",
+        specs=[
+            dg.AssetSpec(
+                ["raw", table],
+                group_name=GROUP,
+                kinds={"duckdb"},
+                deps=deps,
+                description=f"{text}\n\nWritten by the ingest assets upstream; this step "
+                "reports the table's contents.",
+            )
+            for table, (text, deps) in described.items()
+        ],
+        can_subset=True,
     )
-    def _table() -> dg.MaterializeResult:
+    def raw_tables(context: AssetExecutionContext):
         settings = load_settings()
         with reader(settings.warehouse_db) as con:
-            exists = con.execute(
-                "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
-                [table],
-            ).fetchone()[0]
-            rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0] if exists else 0
-        return dg.MaterializeResult(metadata={"rows": rows})
+            existing = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables where table_schema = 'raw'"
+                ).fetchall()
+            }
+            for table in described:
+                key = dg.AssetKey(["raw", table])
+                if key not in context.selected_asset_keys:
+                    continue
+                rows = (
+                    con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+                    if table in existing
+                    else 0
+                )
+                yield dg.MaterializeResult(asset_key=key, metadata={"rows": rows})
 
-    return _table
+    return [raw_tables]
 
 
 def build_ingest_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     return (
         build_catalog_assets(catalog)
-        + [build_entry_asset(e) for e in catalog.entries]
+        + [build_entries_asset(catalog)]
         + build_raw_table_assets(catalog)
     )

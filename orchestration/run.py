@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import time
 import uuid
 from collections import Counter
 
 import dagster as dg
+import duckdb
 
 from ingest.catalog import load_catalog
 from ingest.config import REPO_ROOT, load_settings
 from ingest.errors import IngestError
 from ingest.pipeline import check_landing_dir
-from ingest.warehouse import reader
+from ingest.warehouse import describe_duckdb_holder, is_lock_error, reader
 from orchestration.freshness import FRESH_CHECK
 from orchestration.ingest_assets import LOADED_CHECK, POOL
 from orchestration.recovery import RunWatchdog, SlotGuard, WriterSlotTimeout, process_tags
@@ -43,7 +45,8 @@ def root_message(error) -> str:
         return "unknown error"
     while getattr(error, "cause", None) is not None:
         error = error.cause
-    return error.message.strip()
+    # "dagster._core.definitions.events.Failure: not published ..." -> "not published ..."
+    return re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", error.message.strip())
 
 
 def _out(line: str) -> None:
@@ -138,6 +141,19 @@ CONSOLE_LOGGERS = ("ingest.warehouse",)
 
 
 def _summary(settings_db, seconds: float) -> str:
+    try:
+        return _table_summary(settings_db, seconds)
+    except duckdb.IOException as exc:
+        if not is_lock_error(exc):
+            raise
+        # A lock is reported as a lock: the run's own result still follows.
+        return (
+            f"summary unavailable: {settings_db} is held by {describe_duckdb_holder(exc)} "
+            f"(readers should use the published copy); elapsed: {seconds:.1f}s"
+        )
+
+
+def _table_summary(settings_db, seconds: float) -> str:
     lines = []
     with reader(settings_db) as con:
         tables = con.execute(

@@ -16,6 +16,7 @@ event date, so it is narrower than the study's KP / BMP tests in fct_event_study
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import os
@@ -49,6 +50,12 @@ FINDINGS_COLUMNS = [
     "evidence",
     "note",
 ]
+# The claim registry (dbt seed finding_parameters: claim text, events, products, windows and
+# thresholds of every finding). dbt loads seeds into the target schema, main; the published copy
+# the report normally reads carries marts, staging and raw only, so the seed's CSV is the fallback.
+REGISTRY_SEED = REPO_ROOT / "dbt_project" / "seeds" / "finding_parameters.csv"
+REGISTRY_SCHEMA = "main"
+BYBIT_CLAIM = "bybit_btc_etf_outflows"
 VERDICT_COLOURS = {
     "supported": "#d8f0d8",
     "coincided with": "#e3edf7",
@@ -83,6 +90,25 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts") -
         [schema, name],
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def finding_param(con: duckdb.DuckDBPyConnection, claim_id: str, parameter: str) -> str | None:
+    """One value of the claim registry (as macro finding_param reads it in dbt), or None.
+
+    From the warehouse's copy of seed finding_parameters when it has one, else from the seed CSV.
+    """
+    if _has_table(con, "finding_parameters", schema=REGISTRY_SCHEMA):
+        row = con.execute(
+            f"select value from {REGISTRY_SCHEMA}.finding_parameters "
+            "where claim_id = ? and parameter = ?",
+            [claim_id, parameter],
+        ).fetchone()
+        return row[0] if row else None
+    with REGISTRY_SEED.open(newline="", encoding="utf-8") as seed:
+        for row in csv.DictReader(seed):
+            if row["claim_id"] == claim_id and row["parameter"] == parameter:
+                return row["value"]
+    return None
 
 
 def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
@@ -206,7 +232,10 @@ def _caar_charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, go.Figu
 
 
 def _bybit_flows_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
-    title = "BTC spot-ETF flows around the Bybit hack (2025-02-21)"
+    # The event and product of the flow claim come from the claim registry, not from here.
+    event_id = finding_param(con, BYBIT_CLAIM, "event_id")
+    product = finding_param(con, BYBIT_CLAIM, "product")
+    title = f"{product} spot-ETF flows around the Bybit hack{_event_date_suffix(con, event_id)}"
     if not _has_table(con, "fct_event_etf_flows"):
         return _empty(title, "not built: marts.fct_event_etf_flows")
     df = con.execute(
@@ -216,16 +245,13 @@ def _bybit_flows_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
                cumulative_abnormal_flow_usd / 1e6 as caf_m,
                estimation_mean_flow_usd / 1e6 as mean_m
         from marts.fct_event_etf_flows
-        where product = 'BTC' and is_event_period_day
-          and event_id = (
-              select event_id from marts.fct_event_etf_flows
-              where product = 'BTC' and (event_id = 'bybit_hack' or event_id like 'hack_bybit%')
-              order by event_id = 'bybit_hack' desc, event_id limit 1)
+        where product = ? and event_id = ? and is_event_period_day
         order by relative_day
-        """
+        """,
+        [product, event_id],
     ).df()
     if df.empty:
-        return _empty(title, "no BTC ETF flow rows for the Bybit hack")
+        return _empty(title, f"no {product} ETF flow rows for event {event_id}")
     dates = df["trade_date"].astype(str)
     fig = go.Figure()
     fig.add_trace(
@@ -262,6 +288,16 @@ def _bybit_flows_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
             "showgrid": False,
         },
     )
+
+
+def _event_date_suffix(con: duckdb.DuckDBPyConnection, event_id: str | None) -> str:
+    """' (YYYY-MM-DD)': the event's date from marts.dim_event, or '' when it is not there."""
+    if event_id is None or "event_date" not in _columns(con, "dim_event"):
+        return ""
+    row = con.execute(
+        "select event_date from marts.dim_event where event_id = ?", [event_id]
+    ).fetchone()
+    return f" ({row[0]})" if row and row[0] is not None else ""
 
 
 # ---------------------------------------------------------------- HKD band

@@ -74,3 +74,13 @@ def test_old_warehouse_gains_declared_and_loses_retired_columns(tmp_path):
     assert loads[0] == "source_id" and "recipe_sha256" in loads
     slowmist = [r[0] for r in con.execute("describe raw.hacks_slowmist").fetchall()]
     assert "loss_usd" not in slowmist and "loss_usd_reported" in slowmist
+
+
+def test_plausibility_rules_name_declared_columns():
+    from ingest.plausibility import DATASET_FIELDS
+
+    for table, fields in DATASET_FIELDS.items():
+        declared = set(DATASETS[table].column_names)
+        named = {fields.date, *fields.numbers, *fields.magnitudes} | {fields.spike, fields.group}
+        named.discard(None)
+        assert named <= declared, (table, named - declared)

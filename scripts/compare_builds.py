@@ -42,6 +42,13 @@ VOLATILE_COLUMNS = {
     "built_at",
     "built_at_utc",
 }
+# Per relation: columns that name the tree a build ran from (the config files' paths) or hash its
+# code (a source's recipe changes whenever its parser's code does, by design).
+VOLATILE_BY_RELATION: dict[str, set[str]] = {
+    "raw.events": {"origin"},
+    "raw.studies": {"origin"},
+    "raw.loads": {"recipe_sha256"},
+}
 # Relations whose rows moved to another model on purpose: new relation -> base relation.
 # The moved relation is compared with its base; the base relation itself is reported as
 # changed in intent (see INTENDED_CHANGES) rather than as a regression.
@@ -114,21 +121,22 @@ def build(tree: Path, out: Path, landing: Path) -> float:
     return time.monotonic() - started
 
 
-def _relations(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute(
         "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_catalog = ? and table_schema in (select unnest(?))",
-        [catalog, list(SCHEMAS)],
+        "where table_catalog = current_database() and table_schema in (select unnest(?))",
+        [list(SCHEMAS)],
     ).fetchall()
     return {r[0] for r in rows}
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, relation: str) -> dict[str, str]:
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     schema, table = relation.split(".")
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
-        [catalog, schema, table],
+        "where table_catalog = current_database() and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
     ).fetchall()
     return dict(rows)
 
@@ -147,10 +155,17 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def compare(con: duckdb.DuckDBPyConnection, base_rel: str, new_rel: str, label: str) -> Comparison:
-    base_cols = _columns(con, "base", base_rel)
-    new_cols = _columns(con, "new", new_rel)
-    common = [c for c in base_cols if c in new_cols and c not in VOLATILE_COLUMNS]
+def compare(
+    base: duckdb.DuckDBPyConnection,
+    new: duckdb.DuckDBPyConnection,
+    base_rel: str,
+    new_rel: str,
+    label: str,
+) -> Comparison:
+    base_cols = _columns(base, base_rel)
+    new_cols = _columns(new, new_rel)
+    skipped = VOLATILE_COLUMNS | VOLATILE_BY_RELATION.get(base_rel, set())
+    common = [c for c in base_cols if c in new_cols and c not in skipped]
     notes = []
     if set(base_cols) != set(new_cols):
         only_base = sorted(set(base_cols) - set(new_cols))
@@ -159,8 +174,8 @@ def compare(con: duckdb.DuckDBPyConnection, base_rel: str, new_rel: str, label: 
     retyped = [f"{c} {base_cols[c]}->{new_cols[c]}" for c in common if base_cols[c] != new_cols[c]]
     if retyped:
         notes.append("types " + ", ".join(retyped))
-    base_n = con.execute(f"select count(*) from base.{base_rel}").fetchone()[0]
-    new_n = con.execute(f"select count(*) from new.{new_rel}").fetchone()[0]
+    base_n = base.execute(f"select count(*) from {base_rel}").fetchone()[0]
+    new_n = new.execute(f"select count(*) from {new_rel}").fetchone()[0]
     if base_n != new_n:
         return Comparison(label, base_n, new_n, "DIFFERENT", "; ".join(["row counts", *notes]))
     exact = [c for c in common if not _is_float(base_cols[c])]
@@ -168,8 +183,8 @@ def compare(con: duckdb.DuckDBPyConnection, base_rel: str, new_rel: str, label: 
     # Text form of every exact column: lists, structs and timestamps compare as their text.
     keys = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in exact) or "1 as one"
     values = "".join(f', cast("{c}" as double) as "{c}"' for c in floats)
-    first = con.execute(f"select {keys}{values} from base.{base_rel}").df()
-    second = con.execute(f"select {keys}{values} from new.{new_rel}").df()
+    first = base.execute(f"select {keys}{values} from {base_rel}").df()
+    second = new.execute(f"select {keys}{values} from {new_rel}").df()
     order = list(first.columns)
     first = first.sort_values(order, na_position="last", kind="mergesort").reset_index(drop=True)
     second = second.sort_values(order, na_position="last", kind="mergesort").reset_index(drop=True)
@@ -191,29 +206,29 @@ def compare(con: duckdb.DuckDBPyConnection, base_rel: str, new_rel: str, label: 
 
 
 def compare_builds(base_db: Path, new_db: Path) -> list[Comparison]:
-    con = duckdb.connect()
-    con.execute(f"attach '{base_db}' as base (read_only)")
-    con.execute(f"attach '{new_db}' as new (read_only)")
-    base_rels = _relations(con, "base")
-    new_rels = _relations(con, "new")
+    # Each build opened on its own: its views name their database ("warehouse") in full.
+    con = duckdb.connect(str(base_db), read_only=True)
+    new = duckdb.connect(str(new_db), read_only=True)
+    base_rels = _relations(con)
+    new_rels = _relations(new)
     results = []
     for relation in sorted(base_rels):
         if relation in INTENDED_CHANGES:
             if relation in new_rels:
-                result = compare(con, relation, relation, relation)
+                result = compare(con, new, relation, relation, relation)
                 if result.status != "identical":
                     result.status = "intended"
                     result.detail = f"{INTENDED_CHANGES[relation]} ({result.detail})"
             else:
                 result = Comparison(relation, 0, 0, "intended", INTENDED_CHANGES[relation])
         elif relation in new_rels:
-            result = compare(con, relation, relation, relation)
+            result = compare(con, new, relation, relation, relation)
         else:
             result = Comparison(relation, 0, 0, "missing", "not in the new build")
         results.append(result)
     for new_rel, base_rel in sorted(MOVED.items()):
         if new_rel in new_rels and base_rel in base_rels:
-            results.append(compare(con, base_rel, new_rel, f"{new_rel} (was {base_rel})"))
+            results.append(compare(con, new, base_rel, new_rel, f"{new_rel} (was {base_rel})"))
     for relation in sorted(new_rels - base_rels - set(MOVED)):
         results.append(Comparison(relation, 0, 0, "new", "only in the new build"))
     return results
@@ -229,8 +244,15 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("LANDING_DIR") or REPO_ROOT.parent / "shared" / "raw"),
     )
     parser.add_argument("--keep", type=Path, help="build here and keep it (reused when present)")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="with --keep: compare the kept builds again"
+    )
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="compare_builds_"))
+    if args.compare_only and args.keep:
+        return _report(
+            compare_builds(work / "base" / "warehouse.duckdb", work / "new" / "warehouse.duckdb")
+        )
     try:
         base_out, new_out = work / "base", work / "new"
         for label, out, tree in (
@@ -248,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    return _report(results)
+
+
+def _report(results: list[Comparison]) -> int:
     width = max(len(r.relation) for r in results)
     for r in results:
         rows = f"{r.base_rows:>8} -> {r.new_rows:<8}"

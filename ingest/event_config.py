@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from ingest.config import REPO_ROOT, _path_from_env
+from ingest.datasets import EVENT_CONFIG_TABLES, create_table_sql
 from ingest.errors import FileFormatError
 from ingest.warehouse import writer
 
@@ -399,23 +400,6 @@ def load_studies(path: Path) -> StudyTables:
 
 # ---------------------------------------------------------------------------------- writing
 
-DDL = {
-    "events": """event_id varchar primary key, event_name varchar not null, event_type varchar
-        not null, event_time_utc timestamp not null, has_time boolean not null, asset_id varchar,
-        amount_usd double, source_url varchar, notes varchar, source_line integer,
-        origin varchar, loaded_at timestamp""",
-    "studies": """study_id varchar primary key, model varchar not null, benchmark_asset_id
-        varchar, returns varchar not null, estimation_start integer not null, estimation_end
-        integer not null, anchor varchar not null, min_estimation_days integer not null,
-        source_line integer, origin varchar, loaded_at timestamp""",
-    "study_event_windows": """study_id varchar not null, position integer not null,
-        window_start integer not null, window_end integer not null, loaded_at timestamp""",
-    "study_selectors": """study_id varchar not null, position integer not null, event_id
-        varchar, event_type varchar, min_amount_usd double, loaded_at timestamp""",
-    "study_assets": """study_id varchar not null, position integer not null, asset_ref varchar
-        not null, loaded_at timestamp""",
-}
-
 
 def write_event_config(db_path: Path, events: pd.DataFrame, studies: StudyTables) -> dict[str, int]:
     """Replace the five raw tables in one transaction; returns row counts per table."""
@@ -435,8 +419,7 @@ def write_event_config(db_path: Path, events: pd.DataFrame, studies: StudyTables
             for table, frame in frames.items():
                 data = frame.copy()
                 data["loaded_at"] = loaded_at
-                con.execute(f"drop table if exists raw.{table}")
-                con.execute(f"create table raw.{table} ({DDL[table]})")
+                con.execute(create_table_sql(EVENT_CONFIG_TABLES[table], replace=True))
                 con.register("_frame", data)
                 cols = ", ".join(data.columns)
                 con.execute(f"insert into raw.{table} ({cols}) select {cols} from _frame")

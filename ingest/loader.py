@@ -16,37 +16,20 @@ import duckdb
 import pandas as pd
 
 from ingest.archive import ArchivedPayload
-from ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
+from ingest.datasets import DATASETS, LOAD_LOG_TABLES, Dataset, create_table_sql
 from ingest.parsers.base import ParseResult, Reject
 from ingest.plausibility import plausibility_rejects
 from ingest.sanitise import message as safe_message
 from ingest.shrink import check_shrink
 
-META_DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw.payloads (
-    payload_sha256 VARCHAR, origin VARCHAR, source_id VARCHAR, received_at TIMESTAMPTZ,
-    size_bytes BIGINT, archive_path VARCHAR
-);
-CREATE TABLE IF NOT EXISTS raw.loads (
-    source_id VARCHAR, series_id VARCHAR, dataset VARCHAR, origins VARCHAR,
-    payload_sha256 VARCHAR, loaded_at TIMESTAMPTZ, rows_loaded BIGINT, rows_rejected BIGINT,
-    status VARCHAR, message VARCHAR, recipe_sha256 VARCHAR
-);
--- Warehouses built before recipes were recorded (ingest/recipe.py) get the column.
-ALTER TABLE raw.loads ADD COLUMN IF NOT EXISTS recipe_sha256 VARCHAR;
-CREATE TABLE IF NOT EXISTS raw.rejects (
-    dataset VARCHAR, source_id VARCHAR, series_id VARCHAR, origin VARCHAR,
-    payload_sha256 VARCHAR, line INTEGER, column_name VARCHAR, reason VARCHAR,
-    raw_value VARCHAR, loaded_at TIMESTAMPTZ
-);
-"""
+# Columns a table no longer declares, dropped from warehouses built before the change.
+RETIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    # SlowMist's "0.0 = loss unknown" is applied in dbt (macro known_loss_usd), not by the parser.
+    "hacks_slowmist": ("loss_usd",),
+}
 
 
-LOADS_COLUMNS = (
-    "source_id, series_id, dataset, origins, payload_sha256, loaded_at, rows_loaded, "
-    "rows_rejected, status, message, recipe_sha256"
-)
+LOADS_COLUMNS = ", ".join(LOAD_LOG_TABLES["loads"].column_names)
 
 # Every table that holds rows per source_id, besides the dataset tables.
 SOURCE_META_TABLES = ("loads", "rejects", "payloads")
@@ -73,11 +56,27 @@ class FailedLoad:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(META_DDL)
-    for dataset in DATASETS.values():
-        columns = list(dataset.columns) + list(LINEAGE_COLUMNS)
-        ddl = ", ".join(f'"{c.name}" {c.type}' for c in columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{dataset.table} ({ddl})")
+    """Create the dataset and load-log tables as ``ingest.datasets`` declares them; a warehouse
+    built before a column was declared gets it, one built before a column was retired loses it."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    existing = set(
+        con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_catalog = current_database()"
+        ).fetchall()
+    )
+    for table in [*DATASETS.values(), *LOAD_LOG_TABLES.values()]:
+        con.execute(create_table_sql(table))
+        if not any(name == table.table for name, _ in existing):
+            continue  # just created as declared
+        for column in table.all_columns:
+            if (table.table, column.name) not in existing:
+                con.execute(
+                    f'ALTER TABLE raw.{table.table} ADD COLUMN "{column.name}" {column.type}'
+                )
+        for column in RETIRED_COLUMNS.get(table.table, ()):
+            if (table.table, column) in existing:
+                con.execute(f'ALTER TABLE raw.{table.table} DROP COLUMN "{column}"')
 
 
 def _rule_rejects(frame: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, list[Reject]]:
@@ -177,7 +176,7 @@ def replace_source(
         payload_sha256=sha,
         loaded_at=loaded_at,
     )
-    ordered = [c.name for c in dataset.columns] + [c.name for c in LINEAGE_COLUMNS]
+    ordered = [c.name for c in dataset.all_columns]
     good = good[ordered]
     rejects_frame = pd.DataFrame(
         {

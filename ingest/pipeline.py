@@ -25,6 +25,7 @@ from ingest.archive import ArchivedPayload, archive_payload
 from ingest.calendars import all_sessions
 from ingest.catalog import Catalog, LandingSpec, SeriesEntry
 from ingest.config import Settings
+from ingest.datasets import SERIES, SERIES_SOURCES, TRADING_SESSIONS, RawTable, create_table_sql
 from ingest.errors import FetchError, IngestError, LandingMissingError, WarehouseBusyError
 from ingest.landing_paths import confined_path
 from ingest.load_journal import append_failure, journal_path, merge_pending
@@ -334,6 +335,13 @@ def ingest_entry(settings: Settings, entry: SeriesEntry) -> EntryReport:
     return report
 
 
+def _replace_table(con: duckdb.DuckDBPyConnection, table: RawTable, frame_name: str) -> None:
+    """Replace raw.<table> as ``ingest.datasets`` declares it with the rows of a registered frame."""
+    columns = ", ".join(f'"{name}"' for name in table.column_names)
+    con.execute(create_table_sql(table, replace=True))
+    con.execute(f"INSERT INTO raw.{table.table} ({columns}) SELECT {columns} FROM {frame_name}")
+
+
 def load_catalog_tables(settings: Settings, catalog: Catalog) -> int:
     """Write the catalog tables (see ``sync_catalog_tables``); returns the number of entries."""
     return sync_catalog_tables(settings, catalog).entries
@@ -361,18 +369,7 @@ def sync_catalog_tables(settings: Settings, catalog: Catalog) -> CatalogSync:
             }
             for e in catalog.entries
         ],
-        columns=[
-            "series_id",
-            "name",
-            "asset_class",
-            "calendar",
-            "currency",
-            "quote_convention",
-            "unit",
-            "benchmark_series_id",
-            "description",
-            "live_source",
-        ],
+        columns=SERIES.column_names[:-2],  # catalog_path and loaded_at are added below
     )
     sources = []
     for e in catalog.entries:
@@ -401,17 +398,7 @@ def sync_catalog_tables(settings: Settings, catalog: Catalog) -> CatalogSync:
             )
     sources_frame = pd.DataFrame(
         sources,
-        columns=[
-            "source_id",
-            "series_id",
-            "kind",
-            "landing_path",
-            "format",
-            "dataset",
-            "is_primary",
-            "precedence",
-            "invert",
-        ],
+        columns=SERIES_SOURCES.column_names[:-1],  # loaded_at is added below
     )
     loaded_at = datetime.now(UTC)
     with _warehouse(settings) as con:
@@ -422,8 +409,8 @@ def sync_catalog_tables(settings: Settings, catalog: Catalog) -> CatalogSync:
                 series.assign(catalog_path=str(catalog.path.name), loaded_at=loaded_at),
             )
             con.register("sources_in", sources_frame.assign(loaded_at=loaded_at))
-            con.execute("CREATE OR REPLACE TABLE raw.series AS SELECT * FROM series_in")
-            con.execute("CREATE OR REPLACE TABLE raw.series_sources AS SELECT * FROM sources_in")
+            _replace_table(con, SERIES, "series_in")
+            _replace_table(con, SERIES_SOURCES, "sources_in")
             removed = remove_sources_except(con, set(sources_frame["source_id"]))
             con.execute("COMMIT")
         except Exception:
@@ -442,5 +429,5 @@ def load_trading_sessions(settings: Settings, catalog: Catalog, end: str | None 
     frame = all_sessions(calendars, SESSIONS_START, end).assign(loaded_at=datetime.now(UTC))
     with _warehouse(settings) as con:
         con.register("sessions_in", frame)
-        con.execute("CREATE OR REPLACE TABLE raw.trading_sessions AS SELECT * FROM sessions_in")
+        _replace_table(con, TRADING_SESSIONS, "sessions_in")
     return len(frame)

@@ -149,9 +149,7 @@ DATASET_FIELDS: dict[str, Fields] = {
     "hacks_defillama": Fields(
         "incident_date", ("amount_usd", "returned_usd"), ("amount_usd", "returned_usd")
     ),
-    "hacks_slowmist": Fields(
-        "incident_date", ("loss_usd", "loss_usd_reported"), ("loss_usd", "loss_usd_reported")
-    ),
+    "hacks_slowmist": Fields("incident_date", ("loss_usd_reported",), ("loss_usd_reported",)),
     "hacks_defi_rekt": Fields(
         "incident_date",
         ("funds_lost_usd", "funds_recovered_usd", "funds_returned_usd"),

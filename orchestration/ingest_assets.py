@@ -15,6 +15,7 @@ from dagster import AssetExecutionContext
 
 from ingest.catalog import Catalog, SeriesEntry, load_catalog
 from ingest.config import load_settings
+from ingest.connectors.live import LIVE_FORMATS
 from ingest.datasets import DATASETS
 from ingest.errors import WarehouseBusyError
 from ingest.parsers import FORMATS
@@ -42,14 +43,7 @@ def entry_datasets(entry: SeriesEntry) -> set[str]:
 
 
 def _live_dataset(entry: SeriesEntry) -> str:
-    live_formats = {
-        "yahoo_chart": "yahoo_chart_json",
-        "fred": "fred_csv",
-        "binance_klines": "binance_klines_json",
-        "defillama_hacks": "defillama_hacks_json",
-        "farside": "farside_html",
-    }
-    return FORMATS[live_formats[entry.live.source]].dataset  # type: ignore[union-attr]
+    return FORMATS[LIVE_FORMATS[entry.live.source]].dataset  # type: ignore[union-attr]
 
 
 def _describe(entry: SeriesEntry) -> str:

@@ -1,6 +1,6 @@
 {#-
     Small cross-database helpers (adapter.dispatch): DuckDB implementations plus a default
-    that works on Postgres-like engines, so the models stay portable (see DESIGN.md).
+    that works on Postgres-like engines, so the models stay portable beyond DuckDB.
 -#}
 
 {#- A TIMESTAMP WITH TIME ZONE as a naive TIMESTAMP holding the UTC wall-clock time. -#}

@@ -39,6 +39,14 @@ BASE_URL_ENV: dict[str, tuple[str, str]] = {
     "defillama_hacks": ("DEFILLAMA_BASE_URL", "https://api.llama.fi"),
     "farside": ("FARSIDE_BASE_URL", "https://farside.co.uk"),
 }
+# The FORMATS parser of each live source's payloads: the one place the mapping is written.
+LIVE_FORMATS: dict[str, str] = {
+    "yahoo_chart": "yahoo_chart_json",
+    "fred": "fred_csv",
+    "binance_klines": "binance_klines_json",
+    "defillama_hacks": "defillama_hacks_json",
+    "farside": "farside_html",
+}
 BINANCE_LIMIT = 1000  # the API's maximum rows per request
 BINANCE_MAX_PAGES = 1000  # guard against a server that ignores startTime
 FARSIDE_PATHS = {
@@ -118,13 +126,13 @@ def _yahoo_chart(spec: LiveSpec, client: HttpClient, now: datetime) -> list[Live
     query["includeAdjustedClose"] = "true"
     # Symbols such as ^GSPC or GC=F must be escaped inside the path.
     url = _url(base_url("yahoo_chart"), f"/v8/finance/chart/{quote(symbol, safe='')}", query)
-    return [_payload(url, client.get(url), "yahoo_chart_json")]
+    return [_payload(url, client.get(url), LIVE_FORMATS["yahoo_chart"])]
 
 
 def _fred(spec: LiveSpec, client: HttpClient, now: datetime) -> list[LivePayload]:
     series = _require(spec, "series")
     url = _url(base_url("fred"), "/graph/fredgraph.csv", {"id": series})
-    return [_payload(url, client.get(url), "fred_csv")]
+    return [_payload(url, client.get(url), LIVE_FORMATS["fred"])]
 
 
 def _binance_klines(spec: LiveSpec, client: HttpClient, now: datetime) -> list[LivePayload]:
@@ -139,7 +147,7 @@ def _binance_klines(spec: LiveSpec, client: HttpClient, now: datetime) -> list[L
         response = client.get(url)
         rows = _kline_rows(url, response.content)
         if rows or not payloads:  # keep an empty first page: the fetch happened, with no rows
-            payloads.append(_payload(url, response, "binance_klines_json"))
+            payloads.append(_payload(url, response, LIVE_FORMATS["binance_klines"]))
         log.info("binance %s page %d: %d bars from startTime=%d", symbol, page, len(rows), start_ms)
         if len(rows) < BINANCE_LIMIT:
             return payloads
@@ -163,7 +171,7 @@ def _kline_rows(url: str, content: bytes) -> list[list[Any]]:
 
 def _defillama_hacks(spec: LiveSpec, client: HttpClient, now: datetime) -> list[LivePayload]:
     url = _url(base_url("defillama_hacks"), "/hacks")
-    return [_payload(url, client.get(url), "defillama_hacks_json")]
+    return [_payload(url, client.get(url), LIVE_FORMATS["defillama_hacks"])]
 
 
 def _farside(spec: LiveSpec, client: HttpClient, now: datetime) -> list[LivePayload]:
@@ -174,7 +182,7 @@ def _farside(spec: LiveSpec, client: HttpClient, now: datetime) -> list[LivePayl
             f"not {product!r}"
         )
     url = _url(base_url("farside"), FARSIDE_PATHS[product])
-    return [_payload(url, client.get(url), "farside_html")]
+    return [_payload(url, client.get(url), LIVE_FORMATS["farside"])]
 
 
 _FETCHERS: dict[str, Callable[[LiveSpec, HttpClient, datetime], list[LivePayload]]] = {
@@ -184,7 +192,9 @@ _FETCHERS: dict[str, Callable[[LiveSpec, HttpClient, datetime], list[LivePayload
     "defillama_hacks": _defillama_hacks,
     "farside": _farside,
 }
-if set(_FETCHERS) != LIVE_SOURCES:  # a source added to the catalog needs a fetcher here
+if (
+    set(_FETCHERS) != LIVE_SOURCES or set(LIVE_FORMATS) != LIVE_SOURCES
+):  # a source added to the catalog needs a fetcher here
     raise RuntimeError(f"live fetchers {sorted(_FETCHERS)} != catalog {sorted(LIVE_SOURCES)}")
 
 

@@ -1,8 +1,8 @@
 """SlowMist Hacked CSV (scraped from hacked.slowmist.io).
 
 Columns: date, name, description, loss_usd, attack_method, reference, year. SlowMist writes
-0.0 when it reports no loss figure (875 of 2,100 rows), so ``loss_usd`` is null there while
-``loss_usd_reported`` keeps the 0.0. Names and descriptions keep HTML entities (``&#39;``,
+0.0 when it reports no loss figure (875 of 2,100 rows); ``loss_usd_reported`` keeps the figure as
+published and dbt reads 0.0 as "loss unknown" (macro known_loss_usd, the one place of that rule). Names and descriptions keep HTML entities (``&#39;``,
 ``&amp;``) from the scraped pages; they are unescaped here.
 """
 
@@ -28,7 +28,6 @@ COLUMNS = [
     "incident_date",
     "name",
     "description",
-    "loss_usd",
     "loss_usd_reported",
     "attack_method",
     "reference_url",
@@ -67,7 +66,6 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
                 "incident_date": incident_date,
                 "name": _text(cells[pos["name"]]),
                 "description": _text(cells[pos["description"]]),
-                "loss_usd": None if reported == 0 else reported,  # 0.0 = loss not reported
                 "loss_usd_reported": reported,
                 "attack_method": _text(cells[pos["attack_method"]]),
                 "reference_url": _text(cells[pos["reference"]]),
@@ -77,7 +75,6 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
 
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["incident_date"] = pd.to_datetime(frame["incident_date"]).astype("datetime64[ns]")
-    for column in ("loss_usd", "loss_usd_reported"):
-        frame[column] = frame[column].astype("float64")
+    frame["loss_usd_reported"] = frame["loss_usd_reported"].astype("float64")
     frame["source_line"] = frame["source_line"].astype("int64")
     return ParseResult(frame=frame, rejects=rejects)

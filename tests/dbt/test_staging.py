@@ -45,6 +45,7 @@ def test_models_land_in_exact_schemas(con):
     for schema, model in [
         ("staging", "stg_daily_bars"),
         ("staging", "stg_etf_flows"),
+        ("intermediate", "int_daily_bars"),
         ("intermediate", "int_series_daily_prices"),
         ("intermediate", "int_source_agreement"),
         ("marts", "dim_asset"),
@@ -162,7 +163,7 @@ def test_session_date_is_a_date(con):
 def test_vix_holiday_bar_kept_and_flagged(con):
     rows = con.execute(
         """
-        select bar_date, is_session from staging.stg_daily_bars
+        select bar_date, is_session from intermediate.int_daily_bars
         where series_id = 'vix' and bar_date between date '2025-01-08' and date '2025-01-10'
         order by bar_date
         """
@@ -176,12 +177,31 @@ def test_crypto_bars_are_always_sessions(con):
         scalar(
             con,
             """
-            select count(*) from staging.stg_daily_bars
+            select count(*) from intermediate.int_daily_bars
             where calendar = '24/7' and not coalesce(is_session, false)
             """,
         )
         == 0
     )
+
+
+def test_staged_bars_keep_the_source_convention(con):
+    """stg_daily_bars only types and deduplicates: int_daily_bars has one row per staged bar, and
+    a bar differs from its staged copy only where the catalog flags its source invert=true."""
+    row = con.execute(
+        """
+        select
+            (select count(*) from staging.stg_daily_bars),
+            count(*),
+            count(*) filter (where not i.is_inverted and i.close is distinct from s.close),
+            count(*) filter (where i.is_inverted and abs(i.close * s.close - 1) > 1e-12)
+        from intermediate.int_daily_bars as i
+        inner join staging.stg_daily_bars as s using (source_id, bar_date)
+        """
+    ).fetchone()
+    staged, joined, changed_plain, bad_inverted = row
+    assert staged == joined > 300_000
+    assert (changed_plain, bad_inverted) == (0, 0)
 
 
 def test_daily_bars_unique_per_source_and_day(con):

@@ -1,153 +1,31 @@
--- Daily bars, one row per (source_id, bar_date): typed, deduplicated, FX sources flagged
--- invert=true in the catalog turned round (1/x; high and low swap), and every bar marked
--- with is_session (is bar_date a session of the series' calendar?). Bars on non-session days
--- (VIX and Yahoo FX rows on US holidays, ...) are kept and flagged, never dropped.
-with source as (
+-- Daily bars, one row per (source_id, bar_date): typed and deduplicated (latest load wins),
+-- values as the source publishes them (its quote convention). int_daily_bars turns inverted FX
+-- sources round and marks sessions.
+with deduplicated as (
 
-    select * from {{ source('raw', 'daily_bars') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, bar_date
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
-
-),
-
-sources as (
-
-    select
-        source_id,
-        invert
-    from {{ ref('stg_series_sources') }}
-
-),
-
-series as (
-
-    select
-        series_id,
-        calendar
-    from {{ ref('stg_series') }}
-
-),
-
-sessions as (
-
-    select
-        calendar,
-        session_date
-    from {{ ref('stg_trading_sessions') }}
-
-),
-
-calendar_coverage as (
-
-    select
-        calendar,
-        min(session_date) as first_session_date,
-        max(session_date) as last_session_date
-    from sessions
-    group by calendar
+    {{ latest_source_rows('daily_bars') }}
 
 ),
 
 typed as (
 
     select
-        cast(bars.source_id as {{ dbt.type_string() }}) as source_id,
-        cast(bars.series_id as {{ dbt.type_string() }}) as series_id,
-        cast(bars.bar_date as date) as bar_date,
-        coalesce(sources.invert, false) as is_inverted,
-        cast(bars.open as {{ type_double() }}) as open,
-        cast(bars.high as {{ type_double() }}) as high,
-        cast(bars.low as {{ type_double() }}) as low,
-        cast(bars.close as {{ type_double() }}) as close,
-        cast(bars.adj_close as {{ type_double() }}) as adj_close,
-        cast(bars.volume as {{ type_double() }}) as volume,
-        cast(bars.quote_volume as {{ type_double() }}) as quote_volume,
-        cast(bars.dividends as {{ type_double() }}) as dividends,
-        cast(bars.stock_splits as {{ type_double() }}) as stock_splits,
-        coalesce(cast(bars.is_perpetual as boolean), false) as is_perpetual,
-        cast(bars.origin as {{ dbt.type_string() }}) as origin,
-        cast(bars.payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
-        cast(bars.source_line as integer) as source_line,
-        {{ to_utc_timestamp('bars.loaded_at') }} as loaded_at_utc
-    from deduplicated as bars
-    left join sources
-        on bars.source_id = sources.source_id
-    where bars.row_num = 1
-
-),
-
-inverted as (
-
-    select
-        source_id,
-        series_id,
-        bar_date,
-        is_inverted,
-        case when is_inverted then 1.0 / nullif(open, 0) else open end as open,
-        case when is_inverted then 1.0 / nullif(low, 0) else high end as high,
-        case when is_inverted then 1.0 / nullif(high, 0) else low end as low,
-        case when is_inverted then 1.0 / nullif(close, 0) else close end as close,
-        case when is_inverted then 1.0 / nullif(adj_close, 0) else adj_close end as adj_close,
-        volume,
-        quote_volume,
-        dividends,
-        stock_splits,
-        is_perpetual,
-        origin,
-        payload_sha256,
-        source_line,
-        loaded_at_utc
-    from typed
-
-),
-
-flagged as (
-
-    select
-        inverted.source_id,
-        inverted.series_id,
-        inverted.bar_date,
-        series.calendar,
-        case
-            when series.calendar = '24/7' then true
-            when inverted.bar_date between coverage.first_session_date
-                and coverage.last_session_date
-                then sessions.session_date is not null
-        end as is_session,
-        inverted.is_inverted,
-        inverted.open,
-        inverted.high,
-        inverted.low,
-        inverted.close,
-        inverted.adj_close,
-        inverted.volume,
-        inverted.quote_volume,
-        inverted.dividends,
-        inverted.stock_splits,
-        inverted.is_perpetual,
-        inverted.origin,
-        inverted.payload_sha256,
-        inverted.source_line,
-        inverted.loaded_at_utc
-    from inverted
-    left join series
-        on inverted.series_id = series.series_id
-    left join calendar_coverage as coverage
-        on series.calendar = coverage.calendar
-    left join sessions
-        on series.calendar = sessions.calendar
-        and inverted.bar_date = sessions.session_date
+        cast(source_id as {{ dbt.type_string() }}) as source_id,
+        cast(series_id as {{ dbt.type_string() }}) as series_id,
+        cast(bar_date as date) as bar_date,
+        cast(open as {{ type_double() }}) as open,
+        cast(high as {{ type_double() }}) as high,
+        cast(low as {{ type_double() }}) as low,
+        cast(close as {{ type_double() }}) as close,
+        cast(adj_close as {{ type_double() }}) as adj_close,
+        cast(volume as {{ type_double() }}) as volume,
+        cast(quote_volume as {{ type_double() }}) as quote_volume,
+        cast(dividends as {{ type_double() }}) as dividends,
+        cast(stock_splits as {{ type_double() }}) as stock_splits,
+        coalesce(cast(is_perpetual as boolean), false) as is_perpetual,
+        {{ staged_lineage_columns() }}
+    from deduplicated
 
 )
 
-select * from flagged
+select * from typed

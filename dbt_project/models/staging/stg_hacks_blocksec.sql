@@ -1,21 +1,9 @@
 -- BlockSec Security Incidents Library: typed and deduplicated. Instants are naive
 -- TIMESTAMPs holding UTC (the raw columns come from unix milliseconds); incident_date is
 -- the UTC day of the incident instant.
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'hacks_blocksec') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, incident_id
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
+    {{ latest_source_rows('hacks_blocksec') }}
 
 ),
 
@@ -34,12 +22,8 @@ renamed as (
         cast(root_cause as {{ dbt.type_string() }}) as root_cause,
         cast(media_url as {{ dbt.type_string() }}) as media_url,
         tx_hashes,
-        cast(origin as {{ dbt.type_string() }}) as origin,
-        cast(payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
-        cast(source_line as integer) as source_line,
-        {{ to_utc_timestamp('loaded_at') }} as loaded_at_utc
+        {{ staged_lineage_columns() }}
     from deduplicated
-    where row_num = 1
 
 )
 

@@ -2,21 +2,9 @@
 -- pulls, token scams, ...; 925 of 4,023 rows undated). Rule: keep a record when its
 -- scam_parent starts with 'Exploit/' (De.Fi's hack/exploit family) AND it has an incident date.
 -- Everything else stays in raw.hacks_defi_rekt.
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'hacks_defi_rekt') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, rekt_id
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
+    {{ latest_source_rows('hacks_defi_rekt') }}
 
 ),
 
@@ -24,8 +12,7 @@ exploits as (
 
     select *
     from deduplicated
-    where row_num = 1
-        and scam_parent like 'Exploit/%'
+    where scam_parent like 'Exploit/%'
         and incident_date is not null
 
 ),
@@ -44,10 +31,7 @@ renamed as (
         cast(funds_returned_usd as {{ type_double() }}) as funds_returned_usd,
         cast(scam_type as {{ dbt.type_string() }}) as scam_type,
         cast(scam_parent as {{ dbt.type_string() }}) as scam_parent,
-        cast(origin as {{ dbt.type_string() }}) as origin,
-        cast(payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
-        cast(source_line as integer) as source_line,
-        {{ to_utc_timestamp('loaded_at') }} as loaded_at_utc
+        {{ staged_lineage_columns() }}
     from exploits
 
 )

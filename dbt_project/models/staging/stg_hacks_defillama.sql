@@ -1,21 +1,9 @@
 -- DeFiLlama /hacks records: typed and deduplicated. hack_id is a hash of the loader's key
 -- (name, incident_date, amount_usd). Amounts are USD as DeFiLlama states them; note that its
 -- returned_usd for Bybit (1.4e9) is a DeFiLlama artifact (reserves refilled, not returned).
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'hacks_defillama') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, name, incident_date, amount_usd
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
+    {{ latest_source_rows('hacks_defillama') }}
 
 ),
 
@@ -45,12 +33,8 @@ renamed as (
         cast(defillama_id as {{ dbt.type_string() }}) as defillama_id,
         cast(language as {{ dbt.type_string() }}) as language,
         cast(parent_protocol_id as {{ dbt.type_string() }}) as parent_protocol_id,
-        cast(origin as {{ dbt.type_string() }}) as origin,
-        cast(payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
-        cast(source_line as integer) as source_line,
-        {{ to_utc_timestamp('loaded_at') }} as loaded_at_utc
+        {{ staged_lineage_columns() }}
     from deduplicated
-    where row_num = 1
 
 )
 

@@ -1,20 +1,8 @@
 -- rekt.news leaderboard entries, as published (typed and deduplicated only). amount_usd is
 -- rekt.news's own valuation, not necessarily at the time of the incident.
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'hacks_rekt_news') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, slug
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
+    {{ latest_source_rows('hacks_rekt_news') }}
 
 ),
 
@@ -29,12 +17,8 @@ renamed as (
         cast(amount_usd as {{ type_double() }}) as amount_usd,
         cast(audit as {{ dbt.type_string() }}) as audit,
         tags,
-        cast(origin as {{ dbt.type_string() }}) as origin,
-        cast(payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
-        cast(source_line as integer) as source_line,
-        {{ to_utc_timestamp('loaded_at') }} as loaded_at_utc
+        {{ staged_lineage_columns() }}
     from deduplicated
-    where row_num = 1
 
 )
 

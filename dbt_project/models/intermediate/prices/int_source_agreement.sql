@@ -19,7 +19,7 @@ bars as (
         source_id,
         bar_date,
         close
-    from {{ ref('stg_daily_bars') }}
+    from {{ ref('int_daily_bars') }}
     where close is not null
 
 ),

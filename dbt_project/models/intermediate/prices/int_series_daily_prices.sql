@@ -5,7 +5,7 @@
 -- they are compared in int_source_agreement.
 with bars as (
 
-    select * from {{ ref('stg_daily_bars') }}
+    select * from {{ ref('int_daily_bars') }}
 
 ),
 

@@ -1,0 +1,43 @@
+{#-
+    The pattern every staging model over a dataset table shares: keep the latest row per
+    source_id and row key (the key the loader enforces, declared in ingest/datasets.py and carried
+    into the generated _sources.yml as meta.row_key), then type the lineage columns the same way.
+-#}
+
+{#- The row key of raw.<table> as ingest/datasets.py declares it. -#}
+{% macro source_row_key(table) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set node = graph.sources.get('source.' ~ project_name ~ '.raw.' ~ table) -%}
+    {%- set key = (node.config.meta or {}).get('row_key') if node else none -%}
+    {%- if not key -%}
+        {{ exceptions.raise_compiler_error("source raw." ~ table ~ " declares no meta.row_key (ingest/datasets.py)") }}
+    {%- endif -%}
+    {{ return(key) }}
+{%- endmacro %}
+
+{#- The latest row of raw.<table> per source_id and key (default: its declared row key). -#}
+{% macro latest_source_rows(table, key=none) -%}
+    select *
+    from {{ source('raw', table) }}
+    qualify row_number() over (
+        partition by source_id
+            {%- for column in (key if key is not none else source_row_key(table)) %}, {{ column }}{% endfor %}
+        order by loaded_at desc, source_line
+    ) = 1
+{%- endmacro %}
+
+{#- The lineage columns every dataset row carries, typed (loaded_at as naive UTC). -#}
+{% macro staged_lineage_columns(relation_alias=none) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    cast({{ prefix }}origin as {{ dbt.type_string() }}) as origin,
+        cast({{ prefix }}payload_sha256 as {{ dbt.type_string() }}) as payload_sha256,
+        cast({{ prefix }}source_line as integer) as source_line,
+        {{ to_utc_timestamp(prefix ~ 'loaded_at') }} as loaded_at_utc
+{%- endmacro %}
+
+{#- A reported loss: a source's 0 (or less) means the loss is not known, so it is null. -#}
+{% macro known_loss_usd(expression) -%}
+    case when {{ expression }} > 0 then cast({{ expression }} as {{ type_double() }}) end
+{%- endmacro %}

@@ -325,7 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         f"events {args.events.name if args.events else 'of the warehouse'}, "
         f"studies {args.studies.name if args.studies else 'of the warehouse'}"
     )
-    report = render(results, args.base, commit, args.tolerance, config)
+    base = subprocess.run(
+        ["git", "rev-parse", "--short=12", args.base], cwd=REPO_ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    report = render(results, f"{args.base} = {base}", commit, args.tolerance, config)
     print(report)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -64,10 +64,13 @@ lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
+# make bench ES_BENCH_SIZES="100 1000": other event counts for the event-study benchmark
+# (default 100 1000 10000; 10,000 events take several minutes on two cores).
+ES_BENCH_SIZES ?=
 bench:
 	$(UV) run --frozen python -m bench.pipeline_bench
 	$(UV) run --frozen python -m bench.endpoint_bench
-	$(UV) run --frozen python -m bench.event_study_bench
+	$(UV) run --frozen python -m bench.event_study_bench $(if $(strip $(ES_BENCH_SIZES)),--sizes $(ES_BENCH_SIZES))
 
 serve:
 	$(UV) run --frozen python -m endpoint

@@ -1,18 +1,24 @@
-"""Event-study marts at scale: thousands of synthetic events on every price asset.
+"""Event-study engine at scale against a NumPy per-pair loop and a statsmodels notebook loop.
 
-Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100 1000 3000]``.
+Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100 1000 10000]``
+(``uv run --with statsmodels ...`` when statsmodels is not installed: the notebook peer needs it).
 
 1. Copies a built warehouse (``--warehouse``, default ``$WAREHOUSE_DB`` or ./warehouse.duckdb)
-   to a temporary file; the original is only read.
+   to a temporary file; the original is only read. Seeds and the models upstream of the event
+   study are rebuilt on the copy first (untimed), so a warehouse built by an older commit works.
 2. Per size N: writes N seeded random events (instants over 2021-01-01..2025-06-30, a fifth of
    them date-only, most tied to a random asset) and one study over every asset with prices
    (market_model, estimation [-250, -11], windows [-1, 1], [0, 0], [0, 5]) as CSV/YAML, and loads
    them with ``ingest.event_config`` (EVENTS_FILE / STUDIES_FILE), replacing raw.* in the copy.
-3. Times ``dbt run`` of the event-study marts and everything upstream (no tests) on the copy
-   and reads dbt's run_results.json for the slowest models.
-4. Writes bench/results/event_study.md and prints the same table.
-
-Speed is reported, never asserted.
+3. Engine: ``dbt run`` of the event-study models (staging, intermediate and marts of
+   ``event_study``, without fct_event_overlaps, timed on its own after), in its own process:
+   wall clock, dbt's own elapsed time (no interpreter start, no parse) and peak memory.
+4. Peers, each in its own process on the same pairs (``bench.es_numpy_peer``: a plain NumPy loop
+   per pair on returns it aligns itself; ``bench.es_notebook_peer``: pandas + statsmodels on a
+   sample, extrapolated). The NumPy peer's CARs, n_days and exclusion reasons are checked
+   against marts.fct_car and fct_event_study_exclusions (CARs and t to 1e-9).
+5. Writes bench/results/event_study.md (with the commit it was measured on and the machine's
+   load) and prints it. Speed is reported, never asserted.
 """
 
 from __future__ import annotations
@@ -32,18 +38,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "event_study.md"
-DEFAULT_SIZES = (100, 1000, 3000)
-SELECTION = "+fct_event_study_summary +fct_car +fct_abnormal_returns +fct_event_study_exclusions"
+DEFAULT_SIZES = (100, 1000, 10000)
+ENGINE_SELECTION = [
+    "path:models/staging/event_study",
+    "path:models/intermediate/event_study",
+    "path:models/marts/event_study",
+]
+OVERLAPS = "fct_event_overlaps"
 STUDY_ID = "bench_all_assets"
 EVENT_TYPE = "bench"
 START = dt.datetime(2021, 1, 1)
 END = dt.datetime(2025, 7, 1)  # exclusive: last instant 2025-06-30T23:59Z
-EVENT_TYPES_NOTE = "synthetic"
+TOLERANCE = 1e-9
 
 
 class BenchError(RuntimeError):
@@ -51,21 +64,42 @@ class BenchError(RuntimeError):
 
 
 @dataclass
-class SizeResult:
-    events: int
-    assets: int
-    pairs: int
-    excluded: int
-    ar_rows: int
-    car_rows: int
-    seconds: float
-    dbt_model_seconds: float
-    event_study_seconds: float
+class ProcessRun:
+    """One measured child process."""
+
+    wall_s: float
+    peak_mb: float
+    stdout: str = ""
+
+
+@dataclass
+class EngineRun:
+    wall_s: float
+    peak_mb: float
+    dbt_elapsed_s: float
+    model_s: float
     slowest: list[tuple[str, float]] = field(default_factory=list)
 
-    @property
-    def rows_per_second(self) -> float:
-        return self.ar_rows / self.seconds if self.seconds else 0.0
+
+@dataclass
+class SizeResult:
+    events: int
+    candidates: int = 0
+    pairs: int = 0
+    units: int = 0
+    excluded: int = 0
+    car_rows: int = 0
+    ar_rows: int = 0
+    ar_read_s: float = 0.0
+    engine: EngineRun | None = None
+    overlaps: tuple[float, int] | None = None
+    numpy_wall_s: float = 0.0
+    numpy_peak_mb: float = 0.0
+    numpy_prep_s: float = 0.0
+    numpy_loop_s: float = 0.0
+    notebook_per_pair_s: dict[str, float] = field(default_factory=dict)
+    notebook_sample: int = 0
+    check: dict[str, object] = field(default_factory=dict)
 
 
 def default_warehouse() -> Path:
@@ -76,7 +110,7 @@ def default_warehouse() -> Path:
 def copy_warehouse(source: Path, workdir: Path) -> Path:
     if not source.is_file():
         raise BenchError(f"warehouse not found: {source}; run `make run` first")
-    target = workdir / "warehouse.duckdb"
+    target = workdir / "warehouse.duckdb"  # dbt's views name their catalog after the file
     shutil.copy2(source, target)
     wal = source.with_name(source.name + ".wal")
     if wal.is_file():
@@ -118,9 +152,7 @@ def write_inputs(folder: Path, n_events: int, assets: list[str], seed: int) -> t
             when = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
         asset = rng.choice(assets) if rng.random() < 0.7 else ""
         amount = f"{rng.lognormvariate(17, 1.5):.0f}" if rng.random() < 0.3 else ""
-        lines.append(
-            f"bench_{i:05d},Synthetic event {i},{EVENT_TYPE},{when},{asset},{amount},,{EVENT_TYPES_NOTE}"
-        )
+        lines.append(f"bench_{i:05d},Synthetic event {i},{EVENT_TYPE},{when},{asset},{amount},,")
     events = folder / f"events_{n_events}.csv"
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
     study = {
@@ -154,81 +186,254 @@ def load_inputs(db: Path, events: Path, studies: Path) -> dict[str, int]:
                 os.environ[key] = value
 
 
+def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> ProcessRun:
+    """Run ``cmd`` to completion: wall clock and the child's own peak resident memory."""
+    with log.open("w", encoding="utf-8") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    if proc.returncode != 0:
+        tail = "\n".join(text.strip().splitlines()[-25:])
+        raise BenchError(f"`{' '.join(cmd[:4])} ...` failed (exit {proc.returncode}):\n{tail}")
+    return ProcessRun(wall, usage.ru_maxrss / 1024, text)
+
+
 def dbt_executable() -> str:
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.is_file() else (shutil.which("dbt") or "dbt")
 
 
-def run_dbt(args: list[str], db: Path, target_path: Path) -> float:
-    env = {**os.environ, "WAREHOUSE_DB": str(db)}
-    cmd = [dbt_executable(), *args, "--profiles-dir", ".", "--target-path", str(target_path)]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
-        raise BenchError(f"`{' '.join(cmd[:2])} ...` failed (exit {proc.returncode}):\n{tail}")
-    return elapsed
+class Dbt:
+    """dbt against the copy, with its own target and log folders (others' stay untouched)."""
+
+    def __init__(self, db: Path, workdir: Path, duckdb_threads: int | None) -> None:
+        # not ".../logs": profiles.yml would take its parent for the project folder
+        self.db, self.target, self.logs = db, workdir / "target", workdir / "dbt-logs"
+        self.profiles = DBT_DIR
+        if duckdb_threads is not None:  # the same profile with another DuckDB thread count
+            profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+            for output in next(iter(profile.values()))["outputs"].values():
+                output.setdefault("settings", {})["threads"] = duckdb_threads
+            self.profiles = workdir / "profiles"
+            self.profiles.mkdir(exist_ok=True)
+            (self.profiles / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+
+    def env(self) -> dict[str, str]:
+        # DBT_PROJECT_DIR: profiles.yml finds the repo (UDF plugin) from it with our log path
+        return {**os.environ, "WAREHOUSE_DB": str(self.db), "DBT_PROJECT_DIR": str(DBT_DIR)}
+
+    def run(self, args: list[str], log: Path) -> ProcessRun:
+        cmd = [
+            dbt_executable(),
+            *args,
+            "--profiles-dir",
+            str(self.profiles),
+            "--target-path",
+            str(self.target),
+            "--log-path",
+            str(self.logs),
+        ]
+        return measure(cmd, DBT_DIR, self.env(), log)
+
+    def results(self) -> tuple[float, list[tuple[str, float]]]:
+        """dbt's elapsed time and (model, seconds) from run_results.json, slowest first."""
+        results = json.loads((self.target / "run_results.json").read_text(encoding="utf-8"))
+        times = [
+            (r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results["results"]
+        ]
+        return float(results["elapsed_time"]), sorted(times, key=lambda t: t[1], reverse=True)
 
 
-def model_times(target_path: Path) -> list[tuple[str, str, float]]:
-    """(model name, original path, seconds) from run_results.json, slowest first."""
-    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
-    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
-    rows = []
-    for res in results["results"]:
-        node = manifest["nodes"].get(res["unique_id"], {})
-        rows.append(
-            (
-                res["unique_id"].split(".")[-1],
-                node.get("original_file_path", ""),
-                float(res["execution_time"]),
-            )
-        )
-    return sorted(rows, key=lambda r: r[2], reverse=True)
+def run_engine(dbt: Dbt, log: Path) -> EngineRun:
+    proc = dbt.run(["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, "--quiet"], log)
+    elapsed, times = dbt.results()
+    return EngineRun(proc.wall_s, proc.peak_mb, elapsed, sum(t for _, t in times), times[:5])
 
 
-def counts(db: Path) -> tuple[int, int, int, int]:
+def counts(db: Path, result: SizeResult, scan_views: bool) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
 
         def one(sql: str) -> int:
             return int(con.execute(sql, [STUDY_ID]).fetchone()[0])
 
-        return (
-            one("select count(*) from intermediate.int_es_pairs where study_id = ?"),
-            one("select count(*) from marts.fct_event_study_exclusions where study_id = ?"),
-            one("select count(*) from marts.fct_abnormal_returns where study_id = ?"),
-            one("select count(*) from marts.fct_car where study_id = ?"),
+        result.candidates = one("select count(*) from intermediate.int_es_pairs where study_id = ?")
+        result.pairs = one("select count(*) from marts.fct_event_model_fit where study_id = ?")
+        result.units = one(
+            "select count(*) from intermediate.int_es_window_fit where study_id = ? and reason is null"
         )
+        result.excluded = one(
+            "select count(*) from marts.fct_event_study_exclusions where study_id = ?"
+        )
+        result.car_rows = one("select count(*) from marts.fct_car where study_id = ?")
+        if scan_views:  # every row of the view, as a reader scanning it all would pay
+            started = time.perf_counter()
+            result.ar_rows = one(
+                "select count(standardized_abnormal_return) + count(*) - count(*) "
+                "from marts.fct_abnormal_returns where study_id = ?"
+            )
+            result.ar_read_s = time.perf_counter() - started
     finally:
         con.close()
 
 
-def bench_size(n: int, db: Path, assets: list[str], workdir: Path, seed: int) -> SizeResult:
-    events, studies = write_inputs(workdir, n, assets, seed)
+def run_peer(module: str, args: list[str], log: Path, python: list[str]) -> tuple[ProcessRun, dict]:
+    proc = measure([*python, "-m", module, *args], REPO_ROOT, dict(os.environ), log)
+    last = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    return proc, json.loads(last[-1]) if last else {}
+
+
+def check_numpy_peer(db: Path, cars_file: Path) -> dict[str, object]:
+    """The NumPy peer's CARs, n_days and exclusions against the marts."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        marts = con.execute(
+            "select event_id, asset_id, window_start, window_end, n_days, car, car_t_stat "
+            "from marts.fct_car where study_id = ?",
+            [STUDY_ID],
+        ).df()
+        mart_excl = con.execute(
+            "select event_id, asset_id, reason from marts.fct_event_study_exclusions "
+            "where study_id = ?",
+            [STUDY_ID],
+        ).df()
+    finally:
+        con.close()
+    peer = pd.read_parquet(cars_file)
+    keys = ["event_id", "asset_id", "window_start", "window_end"]
+    both = marts.merge(peer, on=keys, how="outer", suffixes=("_mart", "_peer"), indicator=True)
+    matched = both[both["_merge"] == "both"]
+    car_diff = (matched.car_mart - matched.car_peer).abs()
+    t_rel = (matched.car_t_stat_mart - matched.car_t_stat_peer).abs() / np.maximum(
+        matched.car_t_stat_peer.abs(), 1.0
+    )
+    peer_excl = pd.read_parquet(cars_file.with_suffix(".excluded.parquet"))
+    excl = mart_excl.merge(peer_excl, on=["event_id", "asset_id"], how="outer", indicator=True)
+    same_excl = bool((excl["_merge"] == "both").all() and (excl.reason_x == excl.reason_y).all())
+    checked = matched.drop_duplicates(["event_id", "asset_id"])
+    ok = (
+        len(matched) == len(both)
+        and bool((matched.n_days_mart == matched.n_days_peer).all())
+        and float(car_diff.max()) <= TOLERANCE
+        and float(t_rel.max()) <= TOLERANCE
+        and same_excl
+    )
+    return {
+        "ok": ok,
+        "cars": len(matched),
+        "unmatched": int(len(both) - len(matched)),
+        "max_car_abs_diff": float(car_diff.max()) if len(matched) else 0.0,
+        "max_t_rel_diff": float(t_rel.max()) if len(matched) else 0.0,
+        "same_exclusions": same_excl,
+        "excluded": len(mart_excl),
+        "pairs_missing_price": int(checked.has_missing_price.sum()),
+        "pairs_cut_by_data_start": int(checked.cut_by_data_start.sum()),
+    }
+
+
+def check_notebook(db: Path, cars_file: Path) -> float:
+    """Largest |CAR difference| between the notebook sample and marts.fct_car."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        marts = con.execute(
+            "select event_id, asset_id, window_start, window_end, car from marts.fct_car "
+            "where study_id = ?",
+            [STUDY_ID],
+        ).df()
+    finally:
+        con.close()
+    sample = pd.read_parquet(cars_file)
+    joined = sample.merge(marts, on=["event_id", "asset_id", "window_start", "window_end"])
+    if len(joined) != len(sample):
+        return float("inf")
+    return float((joined.car_x - joined.car_y).abs().max()) if len(joined) else 0.0
+
+
+def bench_size(n: int, ctx: dict) -> SizeResult:
+    workdir, db, dbt = ctx["workdir"], ctx["db"], ctx["dbt"]
+    events, studies = write_inputs(workdir, n, ctx["assets"], ctx["seed"])
     loaded = load_inputs(db, events, studies)
     if loaded["events"] != n:
         raise BenchError(f"loaded {loaded['events']} events, expected {n}")
-    target = workdir / "target"
-    seconds = run_dbt(["run", "-s", SELECTION, "--quiet"], db, target)
-    times = model_times(target)
-    pairs, excluded, ar_rows, car_rows = counts(db)
-    return SizeResult(
-        events=n,
-        assets=len(assets),
-        pairs=pairs,
-        excluded=excluded,
-        ar_rows=ar_rows,
-        car_rows=car_rows,
-        seconds=seconds,
-        dbt_model_seconds=sum(t for _, _, t in times),
-        event_study_seconds=sum(t for _, path, t in times if "/event_study/" in path),
-        slowest=[(name, t) for name, _, t in times[:5]],
+    result = SizeResult(events=n)
+    runs = [run_engine(dbt, workdir / f"engine_{n}_{i}.log") for i in range(ctx["repeat"])]
+    result.engine = min(runs, key=lambda r: r.wall_s)
+    counts(db, result, scan_views=n <= ctx["scan_max"])
+    if n <= ctx["overlaps_max"]:
+        proc = dbt.run(["run", "-s", OVERLAPS, "--quiet"], workdir / f"overlaps_{n}.log")
+        con = duckdb.connect(str(db), read_only=True)
+        rows = con.execute(
+            "select count(*) from marts.fct_event_overlaps where study_id = ?", [STUDY_ID]
+        ).fetchone()[0]
+        con.close()
+        result.overlaps = (proc.wall_s, int(rows))
+    peer_args = ["--db", str(db), "--events", str(events), "--studies", str(studies)]
+    cars_file = workdir / f"numpy_{n}.parquet"
+    best: tuple[ProcessRun, dict] | None = None
+    for i in range(ctx["repeat"]):
+        proc, info = run_peer(
+            "bench.es_numpy_peer",
+            [*peer_args, "--out", str(cars_file)],
+            workdir / f"numpy_{n}_{i}.log",
+            ctx["python"],
+        )
+        if best is None or info["loop_s"] < best[1]["loop_s"]:
+            best = (proc, info)
+    proc, info = best
+    result.numpy_wall_s, result.numpy_peak_mb = proc.wall_s, proc.peak_mb
+    result.numpy_prep_s, result.numpy_loop_s = info["prep_s"], info["loop_s"]
+    result.check = check_numpy_peer(db, cars_file)
+    nb_file = workdir / f"notebook_{n}.parquet"
+    try:
+        _, nb = run_peer(
+            "bench.es_notebook_peer",
+            [*peer_args, "--out", str(nb_file), "--sample", str(ctx["sample"])],
+            workdir / f"notebook_{n}.log",
+            ctx["python"],
+        )
+    except BenchError as exc:
+        print(f"  notebook peer not measured: {str(exc).splitlines()[-1]}", flush=True)
+        nb = {}
+    if "per_pair_s" in nb:
+        result.notebook_per_pair_s, result.notebook_sample = nb["per_pair_s"], nb["sample"]
+        result.check["notebook_max_car_abs_diff"] = check_notebook(db, nb_file)
+    return result
+
+
+def git_commit() -> str:
+    def git(*args: str) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
+        return proc.stdout.strip()
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "dbt_project", "warehouse_udfs", "bench")
+    return commit + (
+        " + uncommitted changes in dbt_project/, warehouse_udfs/ or bench/" if dirty else ""
     )
 
 
-def machine_info() -> dict[str, str]:
+def busy_processes() -> str:
+    """Other processes using the CPUs now (command names), for the report."""
+    proc = subprocess.run(
+        ["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    busy = []
+    for line in proc.stdout.splitlines():
+        cpu, _, name = line.strip().partition(" ")
+        if float(cpu or 0) >= 10 and name.strip() not in ("ps",):
+            busy.append(f"{name.strip()} {cpu}%")
+    return ", ".join(busy[:6]) or "none above 10% CPU"
+
+
+def machine_info(duckdb_threads: str) -> dict[str, str]:
     from dbt.version import __version__ as dbt_version
 
     try:
@@ -236,44 +441,95 @@ def machine_info() -> dict[str, str]:
     except AttributeError:  # pragma: no cover - not Linux
         nproc = os.cpu_count() or 0
     return {
+        "commit": git_commit(),
         "nproc": str(nproc),
+        "DuckDB threads (engine)": duckdb_threads,
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "dbt-core": dbt_version,
+        "numpy": np.__version__,
         "platform": platform.platform(),
         "date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
 
 
-def render(results: list[SizeResult], info: dict[str, str], warehouse: Path, seed: int) -> str:
-    head = (
-        "| events | assets | pairs | excluded | AR rows | CAR rows | seconds | dbt model s "
-        "| event-study model s | AR rows/s | slowest 5 models (s) |"
-    )
-    sep = "|" + "---:|" * 10 + "---|"
-    rows = []
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if a and b else "n/a"
+
+
+def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx: dict) -> str:
+    rows, detail, checks = [], [], []
     for r in results:
-        slowest = ", ".join(f"{name} {t:.2f}" for name, t in r.slowest)
+        e = r.engine
+        nb = r.notebook_per_pair_s.get("formula", 0.0) * r.pairs
+        nb_arrays = r.notebook_per_pair_s.get("arrays", 0.0) * r.pairs
         rows.append(
-            f"| {r.events} | {r.assets} | {r.pairs} | {r.excluded} | {r.ar_rows} | {r.car_rows} "
-            f"| {r.seconds:.1f} | {r.dbt_model_seconds:.1f} | {r.event_study_seconds:.1f} "
-            f"| {r.rows_per_second:,.0f} | {slowest} |"
+            f"| {r.events} | {r.pairs} | {r.units} | {e.wall_s:.1f} | {e.dbt_elapsed_s:.1f} "
+            f"| {e.peak_mb:,.0f} | {r.numpy_loop_s:.1f} | {r.numpy_prep_s + r.numpy_loop_s:.1f} "
+            f"| {r.numpy_wall_s:.1f} | {r.numpy_peak_mb:,.0f} | {nb:,.0f} ({nb_arrays:,.0f}) "
+            f"| {r.pairs / e.wall_s:,.0f} | {r.pairs / r.numpy_loop_s:,.0f} "
+            f"| {_ratio(e.wall_s, r.numpy_loop_s)} | {_ratio(e.dbt_elapsed_s, r.numpy_loop_s)} "
+            f"| {_ratio(e.wall_s, r.numpy_wall_s)} | {_ratio(nb, e.wall_s)} |"
+        )
+        slowest = ", ".join(f"{name} {t:.2f}" for name, t in e.slowest)
+        overlaps = f"{r.overlaps[0]:.1f} s, {r.overlaps[1]:,} rows" if r.overlaps else "not run"
+        scan = f"{r.ar_read_s:.1f} s for {r.ar_rows:,} rows" if r.ar_rows else "not run"
+        detail.append(
+            f"| {r.events} | {r.candidates} | {r.excluded} | {r.car_rows} | {e.model_s:.1f} "
+            f"| {slowest} | {scan} | {overlaps} |"
+        )
+        c = r.check
+        checks.append(
+            f"| {r.events} | {'yes' if c['ok'] else '**NO**'} | {c['cars']} | {c['unmatched']} "
+            f"| {c['max_car_abs_diff']:.1e} | {c['max_t_rel_diff']:.1e} "
+            f"| {'yes' if c['same_exclusions'] else '**NO**'} ({c['excluded']}) "
+            f"| {c['pairs_missing_price']} | {c['pairs_cut_by_data_start']} "
+            f"| {c.get('notebook_max_car_abs_diff', float('nan')):.1e} |"
         )
     machine = "\n".join(f"- {k}: {v}" for k, v in info.items())
+    loads = "\n".join(f"- {line}" for line in load)
     return f"""# Event-study benchmark
 
-`dbt run -s {SELECTION}` (models only, no tests) on a copy of `{warehouse}`, one study
-(`market_model`, estimation [-250, -11], windows [-1, 1], [0, 0], [0, 5], catalog benchmarks)
-over every asset with prices, N synthetic events (seed {seed}) over 2021-01-01..2025-06-30.
-`seconds` is wall clock of the dbt process (parse, upstream price models included); `dbt model s`
-sums model execution times from run_results.json, `event-study model s` those under
-`models/*/event_study/`. Pairs = (event, asset) pairs; excluded = rows of
-fct_event_study_exclusions (e.g. no benchmark, too little estimation data).
-AR rows/s = abnormal-return rows / seconds.
+One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 1], [0, 0],
+[0, 5], anchor next, catalog benchmarks) over every asset with prices, N synthetic events
+(seed {ctx["seed"]}) over 2021-01-01..2025-06-30, on a copy of the built warehouse. Best of
+{ctx["repeat"]} run(s) per side.
 
-{head}
-{sep}
+- **engine**: `dbt run` of the event-study models (staging, intermediate, marts; fct_event_overlaps
+  timed on its own below) in its own process: wall clock (interpreter start, partial parse,
+  models), dbt's own elapsed time (models only), peak resident memory.
+- **NumPy loop**: `bench/es_numpy_peer.py`, one pair at a time (slice, closed-form OLS, ARs, CARs)
+  on returns, benchmark returns and day 0 it builds itself from prices and sessions: `loop` is
+  the per-pair loop alone, `prep+loop` adds reading and aligning the prices, `wall` its process.
+- **notebook**: `bench/es_notebook_peer.py`, pandas slices and a statsmodels fit per pair on a
+  sample of {ctx["sample"]} pairs, extrapolated to all pairs: `smf.ols("r ~ m")` (in brackets the
+  leaner `sm.OLS` on arrays).
+- pairs = included (event, asset) pairs; units = distinct (asset, day 0) estimation units the
+  engine fits (pairs of one asset whose events share a day 0 share every number).
+
+| events | pairs | units | engine wall s | engine in-dbt s | engine peak MB | NumPy loop s | NumPy prep+loop s | NumPy wall s | NumPy peak MB | notebook s (arrays) | engine pairs/s | NumPy loop pairs/s | engine wall / NumPy loop | engine in-dbt / NumPy loop | engine wall / NumPy wall | notebook / engine wall |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
+
+Engine detail (candidates = every (event, asset) pair, excluded with a reason or not;
+`fct_abnormal_returns` is a view: reading all of its rows costs what the scan column says):
+
+| events | candidates | excluded | CAR rows | sum of model s | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps |
+|---:|---:|---:|---:|---:|---|---|---|
+{chr(10).join(detail)}
+
+Agreement of the NumPy peer with the marts (every CAR, n_days and exclusion reason; CAR to
+{TOLERANCE:g} absolute, t to {TOLERANCE:g} relative), with the number of checked pairs whose
+windows hold a session without a price and whose estimation window is cut by the start of the
+asset's data; last column: the notebook sample's largest CAR difference:
+
+| events | all agree | CARs | unmatched | max abs CAR diff | max rel t diff | same exclusions | pairs with a missing price | pairs cut by data start | notebook max CAR diff |
+|---:|---|---:|---:|---:|---:|---|---:|---:|---:|
+{chr(10).join(checks)}
+
+Load on the machine (the benchmark shares 2 cores with whatever else runs; both sides of a
+comparison ran in the same minutes):
+{loads}
 
 Machine:
 {machine}
@@ -285,27 +541,65 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=default_warehouse())
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side, best kept")
+    parser.add_argument("--sample", type=int, default=200, help="notebook peer sample")
+    parser.add_argument("--duckdb-threads", type=int, default=None, help="override the profile")
+    parser.add_argument("--overlaps-max", type=int, default=1000, help="time overlaps up to N")
+    parser.add_argument("--scan-max", type=int, default=10000, help="read the AR view up to N")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--no-prepare", action="store_true", help="skip rebuilding seeds and upstream models"
+    )
     args = parser.parse_args(argv)
-    if any(n < 1 for n in args.sizes):
-        parser.error("--sizes must be positive integers")
+    if any(n < 1 for n in args.sizes) or args.repeat < 1:
+        parser.error("--sizes and --repeat must be positive integers")
 
     workdir = Path(tempfile.mkdtemp(prefix="event_study_bench_"))
+    load: list[str] = []
     try:
         db = copy_warehouse(args.warehouse.resolve(), workdir)
         assets = price_assets(db)
         if not assets:
             raise BenchError(f"{args.warehouse} has no priced assets; run `make run` first")
-        print(f"copy: {db}; {len(assets)} priced assets; parsing dbt project ...", flush=True)
-        run_dbt(["parse", "--quiet"], db, workdir / "target")  # untimed: fills partial parse
+        dbt = Dbt(db, workdir, args.duckdb_threads)
+        print(f"copy: {db}; {len(assets)} priced assets; preparing it ...", flush=True)
+        if not args.no_prepare:  # untimed: seeds and upstream models as this working tree has them
+            dbt.run(["seed", "--quiet"], workdir / "seed.log")
+            upstream = [f"+{sel}" for sel in ENGINE_SELECTION]
+            dbt.run(["run", "-s", *upstream, "--quiet"], workdir / "prepare.log")
+        dbt.run(["parse", "--quiet"], workdir / "parse.log")  # untimed: fills partial parse
+        ctx = {
+            "workdir": workdir,
+            "db": db,
+            "dbt": dbt,
+            "assets": assets,
+            "seed": args.seed,
+            "repeat": args.repeat,
+            "sample": args.sample,
+            "overlaps_max": args.overlaps_max,
+            "scan_max": args.scan_max,
+            "python": [sys.executable],
+        }
         results = []
         for n in args.sizes:
-            print(f"{n} events ...", end=" ", flush=True)
-            result = bench_size(n, db, assets, workdir, args.seed)
-            print(f"{result.seconds:.1f} s, {result.ar_rows} abnormal-return rows", flush=True)
+            print(f"{n} events ...", flush=True)
+            before = os.getloadavg()
+            result = bench_size(n, ctx)
+            after = os.getloadavg()
+            load.append(
+                f"{n} events: load average {before[0]:.1f} before, {after[0]:.1f} after; "
+                f"busy then: {busy_processes()}"
+            )
+            e = result.engine
+            print(
+                f"  engine {e.wall_s:.1f} s ({e.dbt_elapsed_s:.1f} s in dbt), NumPy loop "
+                f"{result.numpy_loop_s:.1f} s, {result.pairs} pairs, agree: {result.check['ok']}",
+                flush=True,
+            )
             results.append(result)
-        report = render(results, machine_info(), args.warehouse.resolve(), args.seed)
+        threads = str(args.duckdb_threads) if args.duckdb_threads else "profile (1)"
+        report = render(results, machine_info(threads), load, ctx)
     except BenchError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1

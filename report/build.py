@@ -148,7 +148,7 @@ def _caar_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                    sum(fit.sigma * fit.sigma) / (count(*) * count(*)) as var_aar
             from marts.fct_abnormal_returns ar
             join marts.fct_event_model_fit fit using (study_id, event_id, asset_id)
-            where not ar.in_estimation and ar.abnormal_return is not null
+            where not ar.in_estimation_window and ar.abnormal_return is not null
             group by 1, 2
         )
         select study_id, relative_day, n_pairs, aar,

@@ -1,4 +1,4 @@
-"""DuckDB scalar functions the SQL lacks (t and normal distribution tails), from SciPy.
+"""DuckDB scalar functions the SQL lacks (distribution tails, from SciPy).
 
 Registered on every dbt-duckdb connection by the ``Plugin`` below (``plugins:`` in
 dbt_project/profiles.yml), and usable directly with ``register(con)``. Vectorised: DuckDB hands
@@ -7,19 +7,30 @@ each function whole Arrow columns, SciPy evaluates them as NumPy arrays.
 - ``t_two_sided_p(t, df)``   = 2 * P(T_df > |t|)  (scipy.special.stdtr; df may be fractional)
 - ``normal_two_sided_p(z)``  = 2 * P(Z > |z|)     (scipy.special.ndtr)
 - ``t_cdf(t, df)``, ``normal_cdf(z)``             the lower-tail distribution functions
+- ``wilcoxon_two_sided_p(values, counts)``         the two-sided p-value of the Wilcoxon
+  signed-rank test against 0 of a list of values, each repeated as often as ``counts`` says
+  (NULL counts: once each), as ``scipy.stats.wilcoxon`` computes it (below)
 
 NULL, NaN or a df <= 0 in any argument gives NULL.
+
+Wilcoxon: ``scipy.stats.wilcoxon`` itself with its defaults (zeros dropped, |x| ranked with
+ties averaged, two-sided, no continuity correction, ``method='auto'``): the exact null
+distribution for n <= 50 values without ties or zeros, a permutation test for n <= 13 with ties
+or zeros, the normal approximation with tie correction otherwise. Only the p-value is taken
+from it; the SQL reports the statistic (min(W+, W-)) itself.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from duckdb import DuckDBPyConnection
-from duckdb.sqltypes import DOUBLE
-from scipy import special
+from duckdb.sqltypes import BIGINT, DOUBLE
+from scipy import special, stats
 
 try:  # dbt-duckdb is only needed when loaded as a dbt plugin
     from dbt.adapters.duckdb.plugins import BasePlugin
@@ -66,11 +77,41 @@ def normal_cdf(z: pa.Array) -> pa.Array:
     return _out(special.ndtr(_arr(z)))
 
 
+def _wilcoxon_p(values: np.ndarray) -> float:
+    """scipy.stats.wilcoxon(values).pvalue; NaN when no value is left after dropping NaN and 0."""
+    d = values[~np.isnan(values)]
+    if not np.any(d != 0):
+        return np.nan
+    with warnings.catch_warnings():  # SciPy warns that few values make the normal approx rough
+        warnings.simplefilter("ignore")
+        return float(stats.wilcoxon(d).pvalue)
+
+
+def wilcoxon_two_sided_p(values: pa.Array, counts: pa.Array) -> pa.Array:
+    def chunks(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+        return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+    lists, repeats = chunks(values), chunks(counts)
+    out = np.full(len(lists), np.nan)
+    for i, (item, times) in enumerate(zip(lists, repeats, strict=True)):
+        if not item.is_valid:
+            continue
+        data = _arr(item.values)
+        if times.is_valid:
+            data = np.repeat(data, np.asarray(times.values.to_numpy(zero_copy_only=False), int))
+        out[i] = _wilcoxon_p(data)
+    return _out(out)
+
+
 FUNCTIONS = {
     "t_two_sided_p": (t_two_sided_p, [DOUBLE, DOUBLE]),
     "normal_two_sided_p": (normal_two_sided_p, [DOUBLE]),
     "t_cdf": (t_cdf, [DOUBLE, DOUBLE]),
     "normal_cdf": (normal_cdf, [DOUBLE]),
+    "wilcoxon_two_sided_p": (
+        wilcoxon_two_sided_p,
+        [duckdb.list_type(DOUBLE), duckdb.list_type(BIGINT)],
+    ),
 }
 
 
@@ -80,7 +121,8 @@ def register(con: DuckDBPyConnection) -> None:
         row[0]
         for row in con.execute(
             "select function_name from duckdb_functions() where function_name in "
-            "('t_two_sided_p', 'normal_two_sided_p', 't_cdf', 'normal_cdf')"
+            "('t_two_sided_p', 'normal_two_sided_p', 't_cdf', 'normal_cdf', "
+            "'wilcoxon_two_sided_p')"
         ).fetchall()
     }
     for name, (func, params) in FUNCTIONS.items():

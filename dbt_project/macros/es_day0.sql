@@ -5,19 +5,19 @@
       previous = the last session whose open is at or before it: the session in progress at the
                  event or, when the market is closed then, the last session before it.
     So the two differ only when the market is closed at the event. `events` names a relation or
-    CTE with asset_id, anchor and event_time_utc; the result is its columns plus the day-0
-    session's session_idx and session_date (no row when no session qualifies).
+    CTE with asset_id, anchor (next or previous) and event_time_utc; the result is each of its
+    rows with the day-0 session's session_idx and session_date (null when no session qualifies).
 -#}
 {% macro es_day0(events, sessions) %}
     select e.*, s.session_idx, s.session_date
     from {{ events }} as e
-    asof inner join {{ sessions }} as s
+    asof left join {{ sessions }} as s
         on e.asset_id = s.asset_id and e.event_time_utc < s.close_utc
     where e.anchor = 'next'
     union all
     select e.*, s.session_idx, s.session_date
     from {{ events }} as e
-    asof inner join {{ sessions }} as s
+    asof left join {{ sessions }} as s
         on e.asset_id = s.asset_id and e.event_time_utc >= s.open_utc
     where e.anchor = 'previous'
 {% endmacro %}

@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 import warehouse_udfs
+from tests.event_study.conftest import connect
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 K = {"raw": 0, "mean_adjusted": 1, "market_adjusted": 0, "market_model": 2}
@@ -104,16 +105,51 @@ def test_udfs_match_scipy_on_a_grid():
     )
 
 
+def test_wilcoxon_udf_matches_scipy():
+    """Exact (N <= 50, no ties or zeros), permutation (N <= 13 with ties or zeros) and normal
+    branches, repeated values (counts) as ties, against scipy.stats.wilcoxon's defaults."""
+    con = duckdb.connect()
+    warehouse_udfs.register(con)
+
+    def p_of(values, counts=None) -> float:
+        return con.execute(
+            "select wilcoxon_two_sided_p(?::double[], ?::bigint[])", [list(values), counts]
+        ).fetchone()[0]
+
+    # hand-worked: five positive values, no ties: W+ = 15 is the largest of 2^5 outcomes
+    assert p_of([1.0, 2.0, 3.0, 4.0, 5.0]) == pytest.approx(2 / 32, abs=1e-15)
+    rng = np.random.default_rng(12)
+    cases = []
+    for n in [*range(1, 16), 20, 30, 49, 50, 51, 60, 200]:
+        x = rng.normal(0.3, 1.0, n)
+        cases += [x, np.round(x, 1), np.r_[0.0, 0.0, x[2:]], np.abs(x)]
+    for x in cases:
+        if not np.any(x != 0):
+            continue
+        np.testing.assert_allclose(p_of(map(float, x)), stats.wilcoxon(x).pvalue, rtol=1e-9)
+    # counts repeat values: the same as the expanded list
+    values, counts = [0.5, -1.5, 2.0, 3.5, -0.25], [2, 1, 3, 1, 4]
+    np.testing.assert_allclose(
+        p_of(values, counts), stats.wilcoxon(np.repeat(values, counts)).pvalue, rtol=1e-9
+    )
+    assert p_of([0.0, 0.0]) is None
+
+
 # ------------------------------------------------------------------------------ real data
 
 
 @pytest.fixture(scope="module")
-def con(request):
+def con(event_study_db):
     """The session's freshly built warehouse; EVENT_STUDY_TEST_DB=<file> reuses a built one."""
-    import os
+    c = connect(event_study_db)
+    yield c
+    c.close()
 
-    path = os.environ.get("EVENT_STUDY_TEST_DB") or request.getfixturevalue("built_warehouse")
-    c = duckdb.connect(str(path), read_only=True)
+
+@pytest.fixture(scope="module")
+def convention_con(convention_db):
+    """The warehouse rebuilt with the test studies (conftest): units of several pairs."""
+    c = connect(convention_db)
     yield c
     c.close()
 
@@ -186,7 +222,7 @@ def test_every_mart_column_against_reference(con):
     for key, g in ars.groupby(["study_id", "event_id", "asset_id"]):
         f = fits.loc[key]
         model = f.model
-        est = g[g.in_estimation & g.actual_return.notna()]
+        est = g[g.in_estimation_window & g.actual_return.notna()]
         if model in ("market_adjusted", "market_model"):
             est = est[est.benchmark_return.notna()]
         m_est = est.benchmark_return.to_numpy(dtype=float)
@@ -207,7 +243,7 @@ def test_every_mart_column_against_reference(con):
         ar = g.actual_return.to_numpy(dtype=float) - exp_
         np.testing.assert_allclose(g.abnormal_return[ok], ar[ok.to_numpy()], **TOL)
         v = np.full(len(g), fit["s2"])
-        ev = ~g.in_estimation.to_numpy()
+        ev = ~g.in_estimation_window.to_numpy()
         if model == "mean_adjusted":
             v[ev] = fit["s2"] * (1 + 1 / fit["L"])
         elif model == "market_model":
@@ -232,7 +268,8 @@ def test_every_mart_column_against_reference(con):
             np.testing.assert_allclose(c.bhar, bhar, **TOL)
 
 
-def test_summary_against_reference(con):
+def check_summary(con) -> int:
+    """Every summary statistic from the pairs' rows (fct_car, fct_abnormal_returns), NumPy/SciPy."""
     ars = q(con, "select * from marts.fct_abnormal_returns where abnormal_return is not null")
     cars = q(con, "select * from marts.fct_car")
     fits = q(
@@ -241,7 +278,6 @@ def test_summary_against_reference(con):
         "join staging.stg_es_studies s using (study_id)",
     )
     summ = q(con, "select * from marts.fct_event_study_summary")
-    assert len(summ) > 10
     for _, s in summ.iterrows():
         c = cars[
             (cars.study_id == s.study_id)
@@ -264,10 +300,11 @@ def test_summary_against_reference(con):
             np.testing.assert_allclose(
                 [s.bmp_t_stat, s.bmp_p_value], [tb, 2 * stats.t.sf(abs(tb), n - 1)], **TOL
             )
-            # Kolari-Pynnonen: residual matrix aligned on relative day, pairwise correlations
-            est = a[a.in_estimation]
+            # Kolari-Pynnonen: residuals aligned by CALENDAR date, pairwise correlations of the
+            # pairs' centred, unit-norm residuals (zero on dates a pair does not have)
+            est = a[a.in_estimation_window]
             mat = est.pivot_table(
-                index="relative_day", columns=["event_id", "asset_id"], values="abnormal_return"
+                index="trade_date", columns=["event_id", "asset_id"], values="abnormal_return"
             )
             centred = (mat - mat.mean()).fillna(0.0)
             unit = centred / np.sqrt((centred**2).sum())
@@ -276,10 +313,7 @@ def test_summary_against_reference(con):
             r = (corr.sum() - np.trace(corr)) / (npairs * (npairs - 1))
             tk = tb * np.sqrt((1 - r) / (1 + (n - 1) * r))
             np.testing.assert_allclose(
-                [s.kp_t_stat, s.kp_p_value],
-                [tk, 2 * stats.t.sf(abs(tk), n - 1)],
-                rtol=1e-8,
-                atol=1e-12,
+                [s.kp_t_stat, s.kp_p_value], [tk, 2 * stats.t.sf(abs(tk), n - 1)], **TOL
             )
         # Patell
         dfk = (c.n_estimation_days - c.n_model_params).to_numpy(dtype=float)
@@ -288,14 +322,14 @@ def test_summary_against_reference(con):
             [s.patell_z, s.patell_p_value], [z, 2 * stats.norm.sf(abs(z))], **TOL
         )
         # Brown-Warner
-        aar = a[a.in_estimation].groupby("relative_day").abnormal_return.mean()
+        aar = a[a.in_estimation_window].groupby("relative_day").abnormal_return.mean()
         nw = s.window_end - s.window_start + 1
         tbw = x.mean() / (np.sqrt(nw) * aar.std(ddof=1))
         np.testing.assert_allclose(
             [s.bw_t_stat, s.bw_p_value], [tbw, 2 * stats.t.sf(abs(tbw), len(aar) - 1)], **TOL
         )
         # generalised sign
-        p = (a[a.in_estimation].abnormal_return > 0).mean()
+        p = (a[a.in_estimation_window].abnormal_return > 0).mean()
         w = (x > 0).sum()
         zg = (w - n * p) / np.sqrt(n * p * (1 - p))
         np.testing.assert_allclose(
@@ -314,15 +348,46 @@ def test_summary_against_reference(con):
         np.testing.assert_allclose(
             [s.rank_z, s.rank_p_value], [zr, 2 * stats.norm.sf(abs(zr))], **TOL
         )
-        # Wilcoxon signed-rank (normal approximation, tie correction, no continuity correction)
-        nz = x[x != 0]
-        if len(nz) > 0:
-            rk = stats.rankdata(np.abs(nz))
-            wplus = rk[nz > 0].sum()
-            assert s.wilcoxon_stat == pytest.approx(wplus, abs=1e-9)
-            if len(nz) >= 2:
-                ref = stats.wilcoxon(nz, method="approx", correction=False, zero_method="wilcox")
-                np.testing.assert_allclose(s.wilcoxon_p_value, ref.pvalue, rtol=1e-9)
+        # Wilcoxon signed-rank: SciPy's statistic (two-sided: min(W+, W-)) and p-value (exact
+        # for N <= 50 without ties or zeros, permutation for N <= 13 with them, else normal)
+        if np.any(x != 0):
+            ref = stats.wilcoxon(x)
+            np.testing.assert_allclose(s.wilcoxon_stat, ref.statistic, rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(s.wilcoxon_p_value, ref.pvalue, rtol=1e-9, atol=1e-300)
+    return len(summ)
+
+
+def test_summary_against_reference(con):
+    assert check_summary(con) > 10
+
+
+def test_summary_with_units_of_several_pairs(convention_con):
+    """Pairs sharing an estimation unit are weighted by it (and tie in the Wilcoxon ranks)."""
+    shared = convention_con.execute(
+        "select count(*) from intermediate.int_es_window_fit where n_pairs > 1 and reason is null"
+    ).fetchone()[0]
+    assert shared > 0
+    assert check_summary(convention_con) >= 10
+
+
+def test_wilcoxon_exact_for_a_small_study(con):
+    """hacks_crypto [0, 5]: N <= 50 CARs without ties, so the p-value is the exact one."""
+    x = q(
+        con,
+        "select car from marts.fct_car where study_id = 'hacks_crypto' "
+        "and window_start = 0 and window_end = 5",
+    ).car.to_numpy()
+    s = q(
+        con,
+        "select wilcoxon_stat, wilcoxon_p_value from marts.fct_event_study_summary "
+        "where study_id = 'hacks_crypto' and window_start = 0 and window_end = 5",
+    ).iloc[0]
+    assert 2 <= len(x) <= 50 and len(np.unique(np.abs(x))) == len(x) and np.all(x != 0)
+    exact = stats.wilcoxon(x, method="exact")
+    approx = stats.wilcoxon(x, method="asymptotic", correction=False)
+    np.testing.assert_allclose(s.wilcoxon_p_value, exact.pvalue, rtol=1e-9)
+    assert s.wilcoxon_stat == exact.statistic
+    assert abs(exact.pvalue - approx.pvalue) > 1e-9  # the approximation would differ
 
 
 def test_exclusions_and_reasons(con):

@@ -76,7 +76,7 @@ def findings(con) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def abnormal(con) -> pd.DataFrame:
     return con.execute(
-        "select study_id, event_id, asset_id, relative_day, trade_date, in_estimation, "
+        "select study_id, event_id, asset_id, relative_day, trade_date, in_estimation_window, "
         "actual_return, benchmark_return, abnormal_return from marts.fct_abnormal_returns "
         "where study_id like 'deepseek%'"
     ).df()
@@ -184,7 +184,7 @@ def test_day0_sar_and_p_from_a_market_model_fit(abnormal, findings, claim_id, as
         & (abnormal["event_id"] == "deepseek_selloff")
         & (abnormal["asset_id"] == asset_id)
     ]
-    est = rows[rows["in_estimation"]]
+    est = rows[rows["in_estimation_window"]]
     r, m = est["actual_return"].to_numpy(), est["benchmark_return"].to_numpy()
     big_l, sxx = len(r), ((m - m.mean()) ** 2).sum()
     beta = ((m - m.mean()) * (r - r.mean())).sum() / sxx
@@ -238,12 +238,14 @@ def portfolio(abnormal: pd.DataFrame, claim_id: str, leg: str) -> pd.DataFrame:
         & abnormal["abnormal_return"].notna()
     ]
     return rows.groupby("relative_day").agg(
-        p=("abnormal_return", "mean"), est=("in_estimation", "max")
+        p=("abnormal_return", "mean"), est=("in_estimation_window", "max")
     )
 
 
-def portfolio_test(series: pd.Series, in_estimation: pd.Series, start: int, end: int) -> tuple:
-    est = series[in_estimation].dropna()
+def portfolio_test(
+    series: pd.Series, in_estimation_window: pd.Series, start: int, end: int
+) -> tuple:
+    est = series[in_estimation_window].dropna()
     window = series.loc[start:end].dropna()
     car = window.sum()
     t = car / (est.std(ddof=1) * np.sqrt(len(window)))
@@ -301,7 +303,7 @@ def test_correlated_assets_make_a_plain_z_too_large(abnormal):
     rows = abnormal[
         (abnormal["study_id"] == "deepseek_china_tech")
         & (abnormal["event_id"] == "deepseek_selloff")
-        & abnormal["in_estimation"]
+        & abnormal["in_estimation_window"]
     ]
     wide = rows.pivot_table(index="trade_date", columns="asset_id", values="abnormal_return")
     assert wide["kweb"].corr(wide["cqqq"]) > 0.85

@@ -114,7 +114,7 @@ def test_every_chart_renders_in_headless_chromium(
         studies = {
             r[0]
             for r in con.execute(
-                "select distinct study_id from marts.fct_abnormal_returns where not in_estimation"
+                "select distinct study_id from marts.fct_abnormal_returns where not in_estimation_window"
             ).fetchall()
         }
         has_findings = bool(

@@ -4,10 +4,9 @@
 -- without a price have null returns; so has the first priced session (no previous close).
 with needed as (
 
-    select asset_id from {{ ref('int_es_pairs') }} where setup_problem is null
+    select asset_id from {{ ref('int_es_series') }}
     union
-    select benchmark_asset_id from {{ ref('int_es_pairs') }}
-    where setup_problem is null and benchmark_asset_id is not null
+    select benchmark_asset_id from {{ ref('int_es_series') }} where benchmark_asset_id is not null
 
 ),
 

@@ -1,13 +1,12 @@
--- Day 0 of each pair on the asset's own calendar by the study's anchor (macro es_day0: next = the
--- first session closing after the event instant; previous = the session in progress at the
--- instant or, when the market is closed, the last one before it). Sessions are those within the
--- asset's price history, so an event dated before the first session or after the day after the
--- last gets no day 0.
+-- Every candidate pair with day 0 on the asset's own calendar by the study's anchor (macro
+-- es_day0: next = the first session closing after the event instant; previous = the session in
+-- progress at the instant or, when the market is closed, the last one before it). Sessions are
+-- those within the asset's price history, so an event dated before the first session or after
+-- the day after the last gets no day 0; pairs with a set-up problem get none either.
 with pairs as (
 
-    select study_id, event_id, asset_id, anchor, event_time_utc
+    select study_id, event_id, asset_id, anchor, event_time_utc, series_id, setup_problem
     from {{ ref('int_es_pairs') }}
-    where setup_problem is null
 
 ),
 
@@ -29,17 +28,24 @@ anchored as (
 
     {{ es_day0('pairs', 'sessions') }}
 
+),
+
+in_data as (
+
+    select a.*,
+        a.setup_problem is null
+        and cast(a.event_time_utc as date) between b.first_date and b.last_date + 1 as has_day0
+    from anchored as a
+    left join bounds as b on a.asset_id = b.asset_id
+
 )
 
 select
-    p.study_id,
-    p.event_id,
-    p.asset_id,
-    case when cast(p.event_time_utc as date) between b.first_date and b.last_date + 1
-        then a.session_idx end as day0_idx,
-    case when cast(p.event_time_utc as date) between b.first_date and b.last_date + 1
-        then a.session_date end as day0_date
-from pairs as p
-left join bounds as b on p.asset_id = b.asset_id
-left join anchored as a
-    on p.study_id = a.study_id and p.event_id = a.event_id and p.asset_id = a.asset_id
+    study_id,
+    event_id,
+    asset_id,
+    series_id,
+    setup_problem,
+    case when has_day0 then session_idx end as day0_idx,
+    case when has_day0 then session_date end as day0_date
+from in_data

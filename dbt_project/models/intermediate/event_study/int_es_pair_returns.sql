@@ -5,9 +5,7 @@
 -- previous close to compound from). One row per (asset, benchmark, asset session).
 with combos as (
 
-    select distinct asset_id, benchmark_asset_id
-    from {{ ref('int_es_pairs') }}
-    where setup_problem is null
+    select distinct asset_id, benchmark_asset_id from {{ ref('int_es_series') }}
 
 ),
 

@@ -1,39 +1,49 @@
--- One row per pair and relative day of its estimation window and event windows (sessions of the
--- asset's calendar within its price history), with the study's return type applied.
-with study_days as (
+-- One row per included estimation unit (int_es_window_fit) and relative day of its study's
+-- estimation window and event windows that has a session within the asset's data: returns, the
+-- model's expected and abnormal return, and the prediction-error variance (event days: market
+-- model s^2 [1 + 1/L + (R_m - mean R_m)^2 / S_xx], mean-adjusted s^2 (1 + 1/L), else s^2;
+-- estimation days s^2). A view: each reader (fct_abnormal_returns, fct_car, the statistics)
+-- computes only the rows it reads, and nothing of pairs x days is stored.
+{{ config(materialized='view') }}
+with units as (
 
-    select study_id, unnest(range(estimation_start, estimation_end + 1)) as relative_day,
-        true as in_estimation
-    from {{ ref('stg_es_studies') }}
-    union
-    select study_id, unnest(range(window_start, window_end + 1)), false
-    from {{ ref('stg_es_study_event_windows') }}
+    select window_id, series_id, study_id, day0_idx, model, alpha, beta, sigma2,
+        n_estimation_days, mean_m, s_xx
+    from {{ ref('int_es_window_fit') }}
+    where reason is null
 
 ),
 
-pairs as (
+expected as (
 
-    select p.*, d.day0_idx, d.day0_date
-    from {{ ref('int_es_pairs') }} as p
-    inner join {{ ref('int_es_pair_day0') }} as d using (study_id, event_id, asset_id)
-    where d.day0_idx is not null
+    select
+        u.window_id,
+        u.study_id,
+        cast(d.relative_day as integer) as relative_day,
+        d.in_estimation_window,
+        s.session_date as trade_date,
+        s.actual_return,
+        s.benchmark_return,
+        case u.model
+            when 'raw' then 0.0
+            when 'mean_adjusted' then u.alpha
+            when 'market_adjusted' then s.benchmark_return
+            else u.alpha + u.beta * s.benchmark_return
+        end as expected_return,
+        s.benchmark_return - u.mean_m as benchmark_deviation,
+        case
+            when d.in_estimation_window then u.sigma2
+            when u.model = 'mean_adjusted' then u.sigma2 * (1 + 1.0 / u.n_estimation_days)
+            when u.model = 'market_model' then u.sigma2 * (1 + 1.0 / u.n_estimation_days
+                + power(s.benchmark_return - u.mean_m, 2) / u.s_xx)
+            else u.sigma2
+        end as prediction_variance
+    from units as u
+    inner join {{ ref('int_es_study_days') }} as d on u.study_id = d.study_id
+    inner join {{ ref('int_es_estimation_sums') }} as s
+        on s.series_id = u.series_id and s.session_idx = u.day0_idx + d.relative_day
 
 )
 
-select
-    pairs.study_id,
-    pairs.event_id,
-    pairs.asset_id,
-    pairs.benchmark_asset_id,
-    pairs.model,
-    study_days.relative_day,
-    study_days.in_estimation,
-    r.session_date as trade_date,
-    case pairs.return_type when 'log' then r.log_return else r.simple_return end as actual_return,
-    case pairs.return_type when 'log' then r.benchmark_log_return else r.benchmark_simple_return end as benchmark_return
-from pairs
-inner join study_days on pairs.study_id = study_days.study_id
-inner join {{ ref('int_es_pair_returns') }} as r
-    on r.asset_id = pairs.asset_id
-    and r.benchmark_asset_id is not distinct from pairs.benchmark_asset_id
-    and r.session_idx = pairs.day0_idx + study_days.relative_day
+select *, actual_return - expected_return as abnormal_return
+from expected

@@ -1,84 +1,60 @@
 -- Overlap flags: for each pair that has a day 0, every OTHER catalogued event relevant to the
 -- asset (market-wide, i.e. no asset, or about this asset) whose own day 0 on the asset's
--- calendar (same anchor) falls inside the pair's estimation window or one of its event windows.
--- Filter contaminated results with NOT EXISTS on (study_id, event_id, asset_id).
-with pairs as (
+-- calendar (same anchor, macro es_day0) falls inside the pair's estimation window or one of its
+-- event windows. Found once per estimation unit (study, asset, day 0) by looking up the unit's
+-- window days, then given to the unit's pairs. Filter contaminated results with NOT EXISTS on
+-- (study_id, event_id, asset_id).
+with units as (
 
-    select p.study_id, p.event_id, p.asset_id, p.anchor, p.estimation_start, p.estimation_end,
-        d.day0_idx
-    from {{ ref('int_es_pairs') }} as p
-    inner join {{ ref('int_es_pair_day0') }} as d using (study_id, event_id, asset_id)
-    where d.day0_idx is not null
+    select f.window_id, f.study_id, f.asset_id, f.day0_idx, s.anchor
+    from {{ ref('int_es_window_fit') }} as f
+    inner join {{ ref('stg_es_studies') }} as s on f.study_id = s.study_id
 
 ),
 
 asset_events as (
 
-    select distinct pairs.asset_id, pairs.anchor, e.event_id, e.event_type, e.event_time_utc
-    from (select distinct asset_id, anchor from pairs) as pairs
+    select distinct a.asset_id, a.anchor, e.event_id, e.event_type, e.event_time_utc
+    from (select distinct asset_id, anchor from units) as a
     inner join {{ ref('int_es_events') }} as e
-        on e.asset_id is null or e.asset_id = pairs.asset_id
+        on e.asset_id is null or e.asset_id = a.asset_id
 
 ),
 
 sessions as (
 
-    select asset_id, session_idx, close_utc from {{ ref('int_es_asset_sessions') }}
+    select asset_id, session_idx, session_date, open_utc, close_utc
+    from {{ ref('int_es_asset_sessions') }}
 
 ),
 
-nxt as (
+event_day0 as (
 
-    select ae.*, s.session_idx
-    from asset_events as ae
-    asof inner join sessions as s on ae.asset_id = s.asset_id and ae.event_time_utc < s.close_utc
-    where ae.anchor = 'next'
+    {{ es_day0('asset_events', 'sessions') }}
 
 ),
 
-prv as (
+unit_overlaps as (
 
-    select ae.*, s.session_idx
-    from asset_events as ae
-    asof inner join sessions as s on ae.asset_id = s.asset_id and ae.event_time_utc >= s.close_utc
-    where ae.anchor = 'previous'
-
-),
-
-other_day0 as (
-
-    select * from nxt union all select * from prv
-
-),
-
-candidates as (
-
-    select
-        pairs.study_id, pairs.event_id, pairs.asset_id,
-        o.event_id as overlapping_event_id,
-        o.event_type as overlapping_event_type,
-        o.session_idx - pairs.day0_idx as overlapping_relative_day,
-        pairs.estimation_start, pairs.estimation_end
-    from pairs
-    inner join other_day0 as o
-        on o.asset_id = pairs.asset_id and o.anchor = pairs.anchor
-        and o.event_id <> pairs.event_id
+    select u.window_id, o.event_id as overlapping_event_id, o.event_type as overlapping_event_type,
+        d.relative_day,
+        case when d.in_estimation_window then 'estimation' else 'event' end as window_kind
+    from units as u
+    inner join {{ ref('int_es_study_days') }} as d on u.study_id = d.study_id
+    inner join event_day0 as o
+        on o.asset_id = u.asset_id and o.anchor = u.anchor
+        and o.session_idx = u.day0_idx + d.relative_day
 
 )
 
 select
-    c.study_id,
-    c.event_id,
-    c.asset_id,
-    c.overlapping_event_id,
-    c.overlapping_event_type,
-    cast(c.overlapping_relative_day as integer) as overlapping_relative_day,
-    case when c.overlapping_relative_day between c.estimation_start and c.estimation_end
-        then 'estimation' else 'event' end as window_kind
-from candidates as c
-where c.overlapping_relative_day between c.estimation_start and c.estimation_end
-    or exists (
-        select 1 from {{ ref('stg_es_study_event_windows') }} as w
-        where w.study_id = c.study_id
-            and c.overlapping_relative_day between w.window_start and w.window_end
-    )
+    s.study_id,
+    s.event_id,
+    s.asset_id,
+    o.overlapping_event_id,
+    o.overlapping_event_type,
+    cast(o.relative_day as integer) as overlapping_relative_day,
+    o.window_kind
+from {{ ref('int_es_pair_status') }} as s
+inner join unit_overlaps as o on s.window_id = o.window_id
+where o.overlapping_event_id <> s.event_id

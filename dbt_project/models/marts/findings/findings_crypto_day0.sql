@@ -27,7 +27,7 @@ days as (
         date_diff('day', {{ event_date }}, trade_date) as day_offset,
         date_diff('day', {{ event_date }}, trade_date)
             between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
-            and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation,
+            and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
         max(daily_return) filter (where asset_id = 'btc') as btc_return,
         max(daily_return) filter (where asset_id = 'eth') as eth_return
     from returns
@@ -41,11 +41,11 @@ summary as (
         max(btc_return) filter (where day_offset = 0) as btc_return,
         max(eth_return) filter (where day_offset = 0) as eth_return,
         max((btc_return + eth_return) / 2) filter (where day_offset = 0) as portfolio_return,
-        stddev_samp((btc_return + eth_return) / 2) filter (where in_estimation) as portfolio_sd,
-        count((btc_return + eth_return) / 2) filter (where in_estimation) as n_days,
-        stddev_samp(btc_return) filter (where in_estimation) as btc_sd,
-        stddev_samp(eth_return) filter (where in_estimation) as eth_sd,
-        corr(btc_return, eth_return) filter (where in_estimation) as btc_eth_correlation,
+        stddev_samp((btc_return + eth_return) / 2) filter (where in_estimation_window) as portfolio_sd,
+        count((btc_return + eth_return) / 2) filter (where in_estimation_window) as n_days,
+        stddev_samp(btc_return) filter (where in_estimation_window) as btc_sd,
+        stddev_samp(eth_return) filter (where in_estimation_window) as eth_sd,
+        corr(btc_return, eth_return) filter (where in_estimation_window) as btc_eth_correlation,
         {{ finding_param('all', 'p_crit') }} as p_crit
     from days
 

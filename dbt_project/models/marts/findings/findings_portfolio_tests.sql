@@ -43,7 +43,7 @@ members as (
 
 member_ars as (
 
-    select m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation, a.trade_date,
+    select m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation_window, a.trade_date,
         a.abnormal_return
     from members as m
     inner join {{ ref('fct_abnormal_returns') }} as a
@@ -65,7 +65,7 @@ pair_correlations as (
             and x.leg = y.leg
             and x.relative_day = y.relative_day
             and x.asset_id < y.asset_id
-        where x.in_estimation and y.in_estimation
+        where x.in_estimation_window and y.in_estimation_window
         group by x.claim_id, x.leg, x.asset_id, y.asset_id
     )
     group by claim_id, leg
@@ -78,7 +78,7 @@ leg_days as (
         a.claim_id,
         a.leg,
         a.relative_day,
-        bool_or(a.in_estimation) as in_estimation,
+        bool_or(a.in_estimation_window) as in_estimation_window,
         avg(a.abnormal_return) as portfolio_ar,
         string_agg(a.asset_id, ',' order by a.asset_id) as assets,
         min(a.trade_date) as first_date,
@@ -91,7 +91,7 @@ leg_days as (
 series as (
 
     select
-        claim_id, leg as scope, relative_day, in_estimation, portfolio_ar, assets, first_date,
+        claim_id, leg as scope, relative_day, in_estimation_window, portfolio_ar, assets, first_date,
         last_date
     from leg_days
     union all
@@ -99,7 +99,7 @@ series as (
         l.claim_id,
         'spread',
         l.relative_day,
-        l.in_estimation and s.in_estimation,
+        l.in_estimation_window and s.in_estimation_window,
         l.portfolio_ar - s.portfolio_ar,
         l.assets || ' minus ' || s.assets,
         least(l.first_date, s.first_date),
@@ -118,8 +118,8 @@ stats as (
     select
         s.claim_id,
         s.scope,
-        stddev_samp(s.portfolio_ar) filter (where s.in_estimation) as estimation_sd,
-        count(s.portfolio_ar) filter (where s.in_estimation) as n_estimation_days,
+        stddev_samp(s.portfolio_ar) filter (where s.in_estimation_window) as estimation_sd,
+        count(s.portfolio_ar) filter (where s.in_estimation_window) as n_estimation_days,
         sum(s.portfolio_ar) filter (
             where s.relative_day between p.window_start and p.window_end
         ) as car,

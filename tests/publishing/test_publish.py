@@ -55,17 +55,20 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
                 "select schema_name, table_name from duckdb_tables() "
                 "where schema_name in ('marts', 'raw') union all "
                 "select schema_name, view_name from duckdb_views() "
-                "where schema_name = 'staging' and not internal"
+                "where schema_name in ('staging', 'marts') and not internal"
             ).fetchall()
         }
     assert published == private
     assert "marts.fct_etf_flow_daily_total" in published
     assert not _tables(serving_db, ("intermediate",)), "intermediate stays private"
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        # Views became tables: the copy stands alone, whatever name a client opens it under.
+        # Views (staging, marts.fct_abnormal_returns) became tables: the copy stands alone,
+        # whatever name a client opens it under.
         assert con.execute(
-            "select count(*) from duckdb_views() where not internal and schema_name = 'staging'"
+            "select count(*) from duckdb_views() where not internal "
+            "and schema_name in ('staging', 'marts')"
         ).fetchone() == (0,)
+        assert "marts.fct_abnormal_returns" in published
         total = con.execute(
             "select publisher_total_usd from marts.fct_etf_flow_daily_total "
             "where product = 'BTC' and date = ?",

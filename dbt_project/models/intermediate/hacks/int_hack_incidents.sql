@@ -135,8 +135,8 @@ select
     || case when d.has_corrected_year then '; rekt.news year corrected' else '' end
     || case
         when date_diff('day', i.date_min, i.date_max) > 7
-            then '; sources range ' || cast(i.date_min as varchar) || '..'
-                || cast(i.date_max as varchar)
+            then '; sources range ' || cast(i.date_min as {{ dbt.type_string() }}) || '..'
+                || cast(i.date_max as {{ dbt.type_string() }})
         else ''
     end as date_basis,
     c.incident_class,

@@ -27,10 +27,10 @@ with defillama as (
         classification,
         target_type,
         returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         nullif(source_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         is_bridge_hack
     from {{ ref('stg_hacks_defillama') }}
 
@@ -45,15 +45,15 @@ slowmist as (
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
         name,
         loss_usd as amount_usd,
-        cast(null as varchar[]) as chains,
+        cast(null as {{ type_string_array() }}) as chains,
         attack_method as technique,
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         nullif(reference_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_slowmist') }}
 
@@ -73,10 +73,10 @@ defi_rekt as (
         scam_parent as classification,
         category as target_type,
         funds_returned_usd as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         cast(null as {{ dbt.type_string() }}) as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_defi_rekt') }}
 
@@ -132,7 +132,7 @@ blocksec as (
         b.tx_hashes,
         nullif(b.media_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_blocksec') }} as b
     left join blocksec_chains as c
@@ -149,12 +149,12 @@ rekt_news as (
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
         trim(regexp_replace(title, '\s*-\s*rekt(\s+\w+)?\s*$', '', 'i')) as name,
         case when amount_usd > 0 then amount_usd end as amount_usd,
-        cast(null as varchar[]) as chains,
+        cast(null as {{ type_string_array() }}) as chains,
         cast(null as {{ dbt.type_string() }}) as technique,
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         'https://rekt.news/' || slug as source_url,
         published_date,
         tags,

@@ -26,7 +26,7 @@ near as (
     select
         a.record_key,
         arg_min(
-            b.record_key || '|' || b.source || '|' || cast(b.match_date as varchar) || '|'
+            b.record_key || '|' || b.source || '|' || cast(b.match_date as {{ dbt.type_string() }}) || '|'
             || case
                 when a.source = b.source
                     then 'same source and not a duplicate (duplicates need amounts within 5% '
@@ -44,7 +44,7 @@ near as (
                         || ' days apart (limit 3; 7 with amounts within 10%; 10 through an alias)'
                 else 'not each other''s best match in that source'
             end,
-            lpad(cast(abs(date_diff('day', a.match_date, b.match_date)) as varchar), 4, '0')
+            lpad(cast(abs(date_diff('day', a.match_date, b.match_date)) as {{ dbt.type_string() }}), 4, '0')
                 || b.record_key
         ) as nearest
     from records as a
@@ -94,7 +94,7 @@ select
             when r.link_type = 'same_source_duplicate'
                 then 'duplicate of ' || r.linked_record_key || ' in the same source'
             else replace(r.link_type, '_', ' ') || ' link to ' || r.linked_record_key || ' ('
-                || cast(r.link_day_gap as varchar) || ' days apart'
+                || cast(r.link_day_gap as {{ dbt.type_string() }}) || ' days apart'
                 || coalesce(', alias ' || r.alias_name, '') || ')'
         end as {{ dbt.type_string() }}
     ) as merge_reason,

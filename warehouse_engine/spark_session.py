@@ -39,6 +39,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
         # DuckDB's semantics: no ANSI errors on overflow or bad casts (dbt-spark forces it too).
         "spark.sql.ansi.enabled": "false",
+        # String literals as DuckDB reads them: a backslash is a backslash, so one regular
+        # expression ('\bbridge\b') serves both engines.
+        "spark.sql.parser.escapedStringLiterals": "true",
         # Tens of thousands of rows, not billions: 200 shuffle partitions would cost more than
         # the work. A cluster profile leaves Spark's default (adaptive execution coalesces).
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "2"),

@@ -18,8 +18,9 @@
 {%- endmacro %}
 
 {#- Seeds on Spark: dbt-spark's session method formats the seed rows into its INSERT without
-    escaping quotes (a value like "Farside's" breaks the statement). Rows go in as escaped
-    string literals cast to each column's type instead. -#}
+    escaping quotes (a value like "Farside's" breaks the statement). Rows go in as string
+    literals cast to each column's type instead, quotes and backslashes as chr(39) and chr(92)
+    (string literals keep backslashes on this session: escapedStringLiterals). -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
     {%- set column_override = model['config'].get('column_types', {}) -%}
     {%- set statements = [] -%}
@@ -33,7 +34,7 @@
                     {%- if value is none -%}
                         cast(null as {{ type }})
                     {%- else -%}
-                        cast('{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}' as {{ type }})
+                        cast('{{ (value | string).replace("\\", "' || chr(92) || '").replace("'", "' || chr(39) || '") }}' as {{ type }})
                     {%- endif -%}
                     {%- if not loop.last %}, {% endif -%}
                 {%- endfor -%})

@@ -21,7 +21,7 @@ aliases as (
     left join {{ ref('int_hack_records') }} as r
         on r.alias_name = a.alias_name
         and r.match_name = {{ hack_normalised_name('a.canonical_name') }}
-        and (a.around_date is null or abs(date_diff('day', a.around_date, r.match_date)) <= 31)
+        and (a.around_date is null or abs({{ date_diff_days('a.around_date', 'r.match_date') }}) <= 31)
     group by a.alias_name, a.around_date
 
 ),

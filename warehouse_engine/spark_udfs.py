@@ -3,7 +3,8 @@
 Registered under the names the DuckDB build uses, so one SQL text calls them on both engines:
 
 - ``name_similarity_jw(a, b)``  Jaro-Winkler similarity in [0, 1] (RapidFuzz, the algorithm and
-  parameters of DuckDB's ``jaro_winkler_similarity``: prefix weight 0.1, prefix up to 4);
+  parameters of DuckDB's ``jaro_winkler_similarity``: prefix weight 0.1, prefix up to 4, over the
+  UTF-8 bytes as DuckDB compares them, so 'sunray·finance' scores as there);
 - ``t_two_sided_p(t, df)``, ``normal_two_sided_p(z)``, ``t_cdf(t, df)``, ``normal_cdf(z)``: the
   same SciPy functions as the DuckDB plugin ``warehouse_udfs`` (NULL, NaN or df <= 0 give NULL).
 """
@@ -30,7 +31,9 @@ def _nullable(values: np.ndarray) -> pd.Series:
 
 def name_similarity_jw(left: pd.Series, right: pd.Series) -> pd.Series:
     scores = [
-        None if a is None or b is None else JaroWinkler.similarity(a, b, prefix_weight=0.1)
+        None
+        if a is None or b is None
+        else JaroWinkler.similarity(a.encode(), b.encode(), prefix_weight=0.1)
         for a, b in zip(left, right, strict=True)
     ]
     return pd.Series(scores, dtype="float64")

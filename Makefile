@@ -10,6 +10,11 @@ export WAREHOUSE_DB ?= $(DEFAULT_WAREHOUSE_DB)
 # Run history belongs to its warehouse: runs against another WAREHOUSE_DB (a copy, a bench) keep
 # their own history beside it and never mark the default warehouse's assets failed.
 export DAGSTER_HOME ?= $(if $(filter $(DEFAULT_WAREHOUSE_DB),$(abspath $(WAREHOUSE_DB))),$(CURDIR)/.dagster_home,$(abspath $(WAREHOUSE_DB)).dagster_home)
+# make run WAREHOUSE_ENGINE=spark: dbt builds on a local Apache Spark session (README, "Growing
+# past one machine"); raw tables as Parquet in LAKE_DIR, tables under SPARK_WAREHOUSE_DIR.
+export WAREHOUSE_ENGINE ?= duckdb
+export LAKE_DIR ?= $(CURDIR)/lake
+export SPARK_WAREHOUSE_DIR ?= $(CURDIR)/spark-warehouse
 # make run FULL=1: reload every source and rebuild every model, changed or not.
 export FULL ?=
 DBT := $(UV) run --frozen dbt
@@ -20,6 +25,7 @@ DBT_DIR := dbt_project
 help:
 	@echo "make setup  install the locked environment (uv + uv.lock) and build the dbt manifest"
 	@echo "make run    materialise every asset into $$WAREHOUSE_DB (offline from $$LANDING_DIR)"
+	@echo "            make run WAREHOUSE_ENGINE=spark: the dbt models on a local Spark session"
 	@echo "make test   run the whole test suite"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make report self-contained HTML report of the marts in $${REPORT_FILE:-reports/warehouse_report.html} (needs make run)"

@@ -29,10 +29,26 @@ class Settings:
     ingest_mode: str  # "landing" (offline, default) or "live"
     serving_db: Path  # the read copy published for readers after every green build
     export_dir: Path  # Parquet exports of the published tables, one folder per schema
+    # WAREHOUSE_ENGINE: "duckdb" (default: dbt builds inside warehouse_db) or "spark" (raw tables
+    # exported as Parquet to lake_dir, dbt builds on Spark into spark_warehouse_dir).
+    engine: str = "duckdb"
+    lake_dir: Path = REPO_ROOT / "lake"
+    spark_warehouse_dir: Path = REPO_ROOT / "spark-warehouse"
 
     @property
     def is_live(self) -> bool:
         return self.ingest_mode == "live"
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine_setting() -> str:
+    """WAREHOUSE_ENGINE: the engine dbt builds the models on (duckdb unless set)."""
+    engine = os.environ.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ENGINES:
+        raise ValueError(f"WAREHOUSE_ENGINE must be one of {ENGINES}, not {engine!r}")
+    return engine
 
 
 def load_settings() -> Settings:
@@ -47,4 +63,7 @@ def load_settings() -> Settings:
         ingest_mode=mode,
         serving_db=_path_from_env("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb"),
         export_dir=_path_from_env("EXPORT_DIR", REPO_ROOT / "exports"),
+        engine=engine_setting(),
+        lake_dir=_path_from_env("LAKE_DIR", REPO_ROOT / "lake"),
+        spark_warehouse_dir=_path_from_env("SPARK_WAREHOUSE_DIR", REPO_ROOT / "spark-warehouse"),
     )

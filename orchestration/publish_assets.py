@@ -6,6 +6,8 @@ test), or ``raw.loads`` holds a failed load, it refuses and readers keep the pre
 metadata (build id, time, row counts) is what the UI shows of the served data.
 """
 
+from collections.abc import Iterator
+
 import dagster as dg
 from dagster import AssetExecutionContext, DagsterEventType
 
@@ -88,13 +90,22 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
         kinds={"duckdb", "parquet"},
         pool=POOL,
         automation_condition=dg.AutomationCondition.eager(),
+        # On Spark (WAREHOUSE_ENGINE=spark) nothing is published: the marts are the Parquet
+        # tables under SPARK_WAREHOUSE_DIR, and the DuckDB read copy is not rebuilt from them.
+        output_required=False,
         description="The read copy readers use (SERVING_DB, default serving/warehouse.duckdb) and "
         "its Parquet exports (EXPORT_DIR, default exports/<schema>/<table>.parquet): marts, "
         "staging and raw as tables with their descriptions, plus meta.build_info. Swapped in "
         "atomically, and only after a fully green build: otherwise readers keep the last good one.",
     )
-    def published_warehouse(context: AssetExecutionContext) -> dg.MaterializeResult:
+    def published_warehouse(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         settings = load_settings()
+        if settings.engine == "spark":
+            context.log.info(
+                f"built on Spark: tables under {settings.spark_warehouse_dir}; the DuckDB read "
+                "copy is not published from a Spark build"
+            )
+            return
         previous = current_build(settings.serving_db)
         reasons = reasons_not_to_publish(context)
         if reasons:
@@ -110,6 +121,6 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
             f"published build {publication.build_id}: {publication.tables} tables, "
             f"{publication.rows:,} rows to {publication.serving_db}"
         )
-        return dg.MaterializeResult(metadata=_metadata(publication, previous))
+        yield dg.MaterializeResult(metadata=_metadata(publication, previous))
 
     return [published_warehouse]

@@ -28,3 +28,25 @@
 {% macro duckdb__type_double() -%}
     double
 {%- endmacro %}
+
+{% macro spark__to_utc_timestamp(expression) -%}
+    {#- The session time zone is UTC (warehouse_engine/spark_session.py): already UTC wall time. -#}
+    cast({{ expression }} as timestamp)
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
+{#- The type of a list of strings (VARCHAR[] on DuckDB, ARRAY<STRING> on Spark). -#}
+{% macro type_string_array() -%}
+    {{ return(adapter.dispatch('type_string_array', 'event_study_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_string_array() -%}
+    varchar[]
+{%- endmacro %}
+
+{% macro spark__type_string_array() -%}
+    array<string>
+{%- endmacro %}

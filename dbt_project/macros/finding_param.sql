@@ -2,7 +2,7 @@
     date, varchar). claim_id 'all' holds the parameters every claim shares (p_crit). -#}
 {% macro finding_param(claim_id, parameter, type='double') -%}
     (
-        select cast(value as {{ type }})
+        select {{ dbt.cast('value', type) }}
         from {{ ref('finding_parameters') }}
         where claim_id = '{{ claim_id }}' and parameter = '{{ parameter }}'
     )

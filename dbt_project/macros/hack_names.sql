@@ -4,14 +4,13 @@
     hack_normalised_name: that, without any character other than a-z and 0-9, so 'ByBit - Rekt'
     and 'Bybit' both give 'bybit'. -#}
 {% macro hack_name_cleaned(expression) -%}
-    regexp_replace(
-        lower(coalesce({{ expression }}, '')),
-        '\b(hacks?|hacked|exploits?|exploited|exploiter|rekt|protocol|finance|exchange|the)\b',
-        ' ',
-        'g'
-    )
+    {{ regexp_replace_all(
+        "lower(coalesce(" ~ expression ~ ", ''))",
+        '\\b(hacks?|hacked|exploits?|exploited|exploiter|rekt|protocol|finance|exchange|the)\\b',
+        ' '
+    ) }}
 {%- endmacro %}
 
 {% macro hack_normalised_name(expression) -%}
-    regexp_replace({{ hack_name_cleaned(expression) }}, '[^a-z0-9]', '', 'g')
+    {{ regexp_replace_all(hack_name_cleaned(expression), '[^a-z0-9]', '') }}
 {%- endmacro %}

@@ -11,3 +11,9 @@
 {% macro duckdb__name_similarity(left, right) -%}
     jaro_winkler_similarity({{ left }}, {{ right }})
 {%- endmacro %}
+
+{#- Spark: RapidFuzz's Jaro-Winkler (the algorithm and parameters of DuckDB's), a pandas UDF
+    registered on the session (warehouse_engine/spark_udfs.py). -#}
+{% macro spark__name_similarity(left, right) -%}
+    name_similarity_jw({{ left }}, {{ right }})
+{%- endmacro %}

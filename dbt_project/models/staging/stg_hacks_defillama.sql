@@ -17,7 +17,7 @@ renamed as (
             "'|'",
             "coalesce(cast(incident_date as " ~ dbt.type_string() ~ "), '')",
             "'|'",
-            "coalesce(cast(amount_usd as " ~ dbt.type_string() ~ "), '')",
+            "coalesce(" ~ double_to_text("amount_usd") ~ ", '')",
         ])) }} as hack_id,
         cast(source_id as {{ dbt.type_string() }}) as source_id,
         cast(incident_date as date) as incident_date,

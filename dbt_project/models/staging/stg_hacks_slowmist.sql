@@ -18,7 +18,7 @@ renamed as (
             "'|'",
             "coalesce(name, '')",
             "'|'",
-            "coalesce(cast(loss_usd_reported as " ~ dbt.type_string() ~ "), '')",
+            "coalesce(" ~ double_to_text("loss_usd_reported") ~ ", '')",
             "'|'",
             "coalesce(attack_method, '')",
         ])) }} as hack_id,

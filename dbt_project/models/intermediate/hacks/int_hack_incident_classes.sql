@@ -13,7 +13,7 @@ with records as (
         c.class_rule,
         -- non-fallback classes first, then source precedence, then the record (no ties)
         case when c.is_fallback then '1' else '0' end
-        || list_position(['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec'], m.source)
+        || {{ position_in('m.source', ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec']) }}
         || '|' || m.record_key as class_key
     from {{ ref('int_hack_matches') }} as m
     inner join {{ ref('int_hack_record_classes') }} as c
@@ -25,8 +25,8 @@ by_rule as (
 
     select
         incident_key,
-        arg_min(record_class, class_key) as record_class,
-        arg_min(class_rule, class_key) as class_rule
+        {{ arg_min('record_class', 'class_key') }} as record_class,
+        {{ arg_min('class_rule', 'class_key') }} as class_rule
     from records
     group by incident_key
 

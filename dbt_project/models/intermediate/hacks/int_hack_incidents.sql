@@ -22,15 +22,15 @@ with records as (
     select
         m.incident_key,
         r.*,
-        list_position(['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news'], r.source)
+        {{ position_in('r.source', ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news']) }}
             as attribute_precedence,
-        list_position(['defi_rekt', 'blocksec', 'defillama'], r.source) as returned_precedence,
-        list_position(['blocksec', 'rekt_news', 'defillama', 'slowmist'], r.source)
+        {{ position_in('r.source', ['defi_rekt', 'blocksec', 'defillama']) }} as returned_precedence,
+        {{ position_in('r.source', ['blocksec', 'rekt_news', 'defillama', 'slowmist']) }}
             as url_precedence,
         -- order keys with the record as tie-break, so a source's duplicates never tie
-        list_position(['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news'], r.source)
+        {{ position_in('r.source', ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news']) }}
             || '|' || r.record_key as attribute_key,
-        list_position(['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec'], r.source)
+        {{ position_in('r.source', ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec']) }}
             || '|' || r.record_key as date_key,
         row_number() over (partition by m.incident_key, r.source order by r.record_key) = 1
             as is_first_of_source,
@@ -51,18 +51,24 @@ date_support as (
     left join records as b
         on a.incident_key = b.incident_key
         and a.record_key <> b.record_key
-        and abs(date_diff('day', a.match_date, b.match_date)) <= 7
+        and abs({{ date_diff_days('a.match_date', 'b.match_date') }}) <= 7
     group by a.record_key
 
 ),
 
 agreeing as (
 
-    select r.*
-    from records as r
-    inner join date_support as s
-        on r.record_key = s.record_key
-    qualify s.n_agreeing = max(s.n_agreeing) over (partition by r.incident_key)
+    select *
+    from (
+        select
+            r.*,
+            s.n_agreeing,
+            max(s.n_agreeing) over (partition by r.incident_key) as max_agreeing
+        from records as r
+        inner join date_support as s
+            on r.record_key = s.record_key
+    ) as supported
+    where n_agreeing = max_agreeing
 
 ),
 
@@ -71,8 +77,8 @@ dates as (
     select
         incident_key,
         min(incident_time_utc) filter (where source = 'blocksec') as incident_time_utc,
-        arg_min(match_date, date_key) as source_date,
-        arg_min(source, date_key) as date_source,
+        {{ arg_min('match_date', "date_key") }} as source_date,
+        {{ arg_min('source', "date_key") }} as date_source,
         bool_or(date_rule = 'year_corrected') as has_corrected_year
     from agreeing
     group by incident_key
@@ -84,10 +90,10 @@ incidents as (
     select
         incident_key,
         coalesce(
-            arg_min(canonical_name, attribute_key) filter (where canonical_name is not null),
-            arg_min(name, attribute_key) filter (where nullif(trim(name), '') is not null)
+            {{ arg_min('canonical_name', "attribute_key") }} filter (where canonical_name is not null),
+            {{ arg_min('name', "attribute_key") }} filter (where nullif(trim(name), '') is not null)
         ) as name,
-        list(name order by attribute_precedence, record_key) filter (where is_first_of_name)
+        {{ list_agg('name', 'attribute_precedence, record_key', where='is_first_of_name') }}
             as names,
         median(amount_usd) filter (where amount_usd > 0 and value_basis = 'at_incident')
             as amount_at_incident_usd,
@@ -102,21 +108,21 @@ incidents as (
         max(amount_usd) filter (where source = 'rekt_news') as amount_rekt_news_usd,
         min(match_date) as date_min,
         max(match_date) as date_max,
-        arg_min(chains, attribute_key) filter (where len(chains) > 0) as chains,
-        arg_min(technique, attribute_key) filter (where nullif(technique, '') is not null)
+        {{ arg_min('chains', "attribute_key") }} filter (where {{ list_length('chains') }} > 0) as chains,
+        {{ arg_min('technique', "attribute_key") }} filter (where nullif(technique, '') is not null)
             as technique,
-        arg_min(classification, attribute_key)
+        {{ arg_min('classification', "attribute_key") }}
             filter (where nullif(classification, '') is not null) as classification,
-        arg_min(target_type, attribute_key)
+        {{ arg_min('target_type', "attribute_key") }}
             filter (where nullif(target_type, '') is not null) as target_type,
-        arg_min(returned_usd, returned_precedence || '|' || record_key)
+        {{ arg_min('returned_usd', "returned_precedence || '|' || record_key") }}
             filter (where returned_usd is not null and returned_precedence > 0) as returned_usd,
         count(distinct source) as n_sources,
         count(*) as n_records,
-        list(source order by attribute_precedence) filter (where is_first_of_source) as sources,
-        list(record_key order by attribute_precedence, record_key) as source_record_ids,
+        {{ list_agg('source', 'attribute_precedence', where='is_first_of_source') }} as sources,
+        {{ list_agg('record_key', 'attribute_precedence, record_key') }} as source_record_ids,
         max(tx_hashes) filter (where source = 'blocksec') as tx_hashes,
-        arg_min(source_url, url_precedence || '|' || record_key)
+        {{ arg_min('source_url', "url_precedence || '|' || record_key") }}
             filter (where source_url is not null and url_precedence > 0) as source_url
     from records
     group by incident_key
@@ -134,9 +140,9 @@ select
     end
     || case when d.has_corrected_year then '; rekt.news year corrected' else '' end
     || case
-        when date_diff('day', i.date_min, i.date_max) > 7
-            then '; sources range ' || cast(i.date_min as varchar) || '..'
-                || cast(i.date_max as varchar)
+        when {{ date_diff_days('i.date_min', 'i.date_max') }} > 7
+            then '; sources range ' || cast(i.date_min as {{ dbt.type_string() }}) || '..'
+                || cast(i.date_max as {{ dbt.type_string() }})
         else ''
     end as date_basis,
     c.incident_class,

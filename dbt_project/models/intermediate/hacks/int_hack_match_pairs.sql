@@ -45,7 +45,7 @@ compared as (
         b.group_key as group_key_b,
         a.source as source_a,
         b.source as source_b,
-        abs(date_diff('day', a.match_date, b.match_date)) as day_gap,
+        abs({{ date_diff_days('a.match_date', 'b.match_date') }}) as day_gap,
         a.match_name = b.match_name as is_exact_name,
         a.is_aliased or b.is_aliased as is_aliased,
         {{ name_similarity('a.match_name', 'b.match_name') }} as name_score,
@@ -65,8 +65,8 @@ compared as (
     inner join groups as b
         on a.source < b.source
         and (
-            abs(date_diff('day', a.match_date, b.match_date)) <= greatest(7, {{ alias_window_days }})
-            or abs(date_diff('day', a.match_date, b.match_date)) between 362 and 368
+            abs({{ date_diff_days('a.match_date', 'b.match_date') }}) <= greatest(7, {{ alias_window_days }})
+            or abs({{ date_diff_days('a.match_date', 'b.match_date') }}) between 362 and 368
         )
 
 ),
@@ -132,19 +132,13 @@ ranked as (
         row_number() over (
             partition by group_key_a, source_b
             order by
-                list_position(
-                    ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart'],
-                    link_type
-                ),
+                {{ position_in('link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
                 name_score desc, day_gap, coalesce(amount_ratio, 1e9), group_key_b
         ) as rank_for_a,
         row_number() over (
             partition by group_key_b, source_a
             order by
-                list_position(
-                    ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart'],
-                    link_type
-                ),
+                {{ position_in('link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
                 name_score desc, day_gap, coalesce(amount_ratio, 1e9), group_key_a
         ) as rank_for_b
     from candidates

@@ -41,16 +41,7 @@ edges as (
 
 ),
 
-reach_1 (group_key, reached_key) as (
-
-    select group_key, group_key from groups
-    union
-    select reach_1.group_key, edges.to_key
-    from reach_1
-    inner join edges
-        on reach_1.reached_key = edges.from_key
-
-),
+{{ reachability('reach_1', 'group_key', 'groups', 'edges') }},
 
 best_link as (
 
@@ -95,16 +86,7 @@ edges_2 as (
 
 ),
 
-reach_2 (group_key, reached_key) as (
-
-    select group_key, group_key from groups
-    union
-    select reach_2.group_key, edges_2.to_key
-    from reach_2
-    inner join edges_2
-        on reach_2.reached_key = edges_2.from_key
-
-),
+{{ reachability('reach_2', 'group_key', 'groups', 'edges_2') }},
 
 guarded as (
 
@@ -137,25 +119,27 @@ record_links as (
 
     -- the record's strongest link inside its own incident, to explain the merge: link type in
     -- the order of int_hack_match_pairs, then name similarity, then day gap
-    select
-        l.group_key,
-        l.link_type,
-        l.linked_group_key,
-        l.day_gap
-    from links as l
-    inner join guarded as a
-        on l.group_key = a.group_key
-    inner join guarded as b
-        on l.linked_group_key = b.group_key
-    where a.incident_key = b.incident_key
-    qualify row_number() over (
-        partition by l.group_key
-        order by
-            list_position(
-                ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart'], l.link_type
-            ),
-            l.name_score desc, l.day_gap, l.linked_group_key
-    ) = 1
+    select group_key, link_type, linked_group_key, day_gap
+    from (
+        select
+            l.group_key,
+            l.link_type,
+            l.linked_group_key,
+            l.day_gap,
+            row_number() over (
+                partition by l.group_key
+                order by
+                    {{ position_in('l.link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
+                    l.name_score desc, l.day_gap, l.linked_group_key
+            ) as link_rank
+        from links as l
+        inner join guarded as a
+            on l.group_key = a.group_key
+        inner join guarded as b
+            on l.linked_group_key = b.group_key
+        where a.incident_key = b.incident_key
+    ) as ranked_links
+    where link_rank = 1
 
 )
 

@@ -26,8 +26,8 @@ with records as (
         coalesce(classification, '') as classification,
         coalesce(target_type, '') as target_type,
         coalesce(is_bridge_hack, false) as is_bridge_hack,
-        lower(coalesce(array_to_string(tags, '|'), '')) as tags,
-        regexp_matches(lower(coalesce(name, '')), '\bbridge\b') as has_bridge_name
+        lower(coalesce({{ list_join('tags', '|') }}, '')) as tags,
+        {{ regexp_contains("lower(coalesce(name, ''))", "'\\bbridge\\b'") }} as has_bridge_name
     from {{ ref('int_hack_records') }}
 
 ),
@@ -60,28 +60,21 @@ classified as (
                 end
             when source = 'slowmist' then
                 case
-                    when regexp_matches(technique, '^(scam|ponzi|rug ?pull|exit scam)$')
+                    when {{ regexp_contains("technique", "'^(scam|ponzi|rug ?pull|exit scam)$'") }}
                         then 'scam_rug_pull|attack_method ' || technique
-                    when regexp_matches(technique, 'de-?anchor|depeg')
+                    when {{ regexp_contains("technique", "'de-?anchor|depeg'") }}
                         then 'depeg_market_collapse|attack_method ' || technique
-                    when regexp_matches(
-                        technique, '^(d?dos attack|downtime|network interruption|spam attacks)$'
-                    ) then 'service_disruption|attack_method ' || technique
-                    when regexp_matches(
-                        technique,
-                        'phishing|sim +card|account compromis|account hacked|hacked account'
-                        || '|(discord|telegram|x account|youtube|apple id) was hacked'
-                        || '|social engineering (scam|attack)'
-                    ) then 'individual_theft|attack_method ' || technique
+                    when {{ regexp_contains("technique", "'^(d?dos attack|downtime|network interruption|spam attacks)$'") }} then 'service_disruption|attack_method ' || technique
+                    when {{ regexp_contains("technique", "'phishing|sim +card|account compromis|account hacked|hacked account' || '|(discord|telegram|x account|youtube|apple id) was hacked' || '|social engineering (scam|attack)'") }} then 'individual_theft|attack_method ' || technique
                     when has_bridge_name then 'bridge_hack|bridge in the name'
                     else 'protocol_exploit*|attack_method ' || coalesce(nullif(technique, ''), 'none')
                 end
             when source = 'rekt_news' then
                 case
-                    when regexp_matches(tags, '(^|\|)(rug ?pull|exit scam)(\||$)')
+                    when {{ regexp_contains("tags", "'(^|\\|)(rug ?pull|exit scam)(\\||$)'") }}
                         then 'scam_rug_pull|tag Rugpull'
-                    when regexp_matches(tags, '(^|\|)cex(\||$)') then 'exchange_custody_hack|tag CEX'
-                    when regexp_matches(tags, '(^|\|)bridge(\||$)') or has_bridge_name
+                    when {{ regexp_contains("tags", "'(^|\\|)cex(\\||$)'") }} then 'exchange_custody_hack|tag CEX'
+                    when {{ regexp_contains("tags", "'(^|\\|)bridge(\\||$)'") }} or has_bridge_name
                         then 'bridge_hack|tag or name Bridge'
                     else 'protocol_exploit*|no class tag'
                 end
@@ -98,7 +91,7 @@ classified as (
 select
     record_key,
     source,
-    rtrim(split_part(verdict, '|', 1), '*') as record_class,
+    {{ rtrim_chars("split_part(verdict, '|', 1)", "'*'") }} as record_class,
     split_part(verdict, '|', 1) like '%*' as is_fallback,
     source || ': ' || split_part(verdict, '|', 2) as class_rule
 from classified

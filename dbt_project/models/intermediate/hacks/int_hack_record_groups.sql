@@ -24,7 +24,7 @@ duplicates as (
     inner join records as b
         on a.source = b.source
         and a.record_key < b.record_key
-        and b.match_date between a.match_date - 1 and a.match_date + 1
+        and b.match_date between {{ add_days('a.match_date', -1) }} and {{ add_days('a.match_date', 1) }}
     where length(a.match_name) > 0
         and length(b.match_name) > 0
         and a.amount_usd > 0
@@ -49,16 +49,7 @@ edges as (
 
 ),
 
-reach (record_key, reached_key) as (
-
-    select record_key, record_key from records
-    union
-    select reach.record_key, edges.to_key
-    from reach
-    inner join edges
-        on reach.reached_key = edges.from_key
-
-)
+{{ reachability('reach', 'record_key', 'records', 'edges') }}
 
 select
     record_key,

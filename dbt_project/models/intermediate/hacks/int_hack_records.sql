@@ -29,10 +29,10 @@ dated as (
         *,
         case
             when published_date is null then incident_date
-            when date_diff('day', incident_date, published_date) between 335 and 400
-                and cast(incident_date + interval 1 year as date)
-                    between published_date - 35 and published_date + 1
-                then cast(incident_date + interval 1 year as date)
+            when {{ date_diff_days('incident_date', 'published_date') }} between 335 and 400
+                and {{ add_years('incident_date', 1) }}
+                    between {{ add_days('published_date', -35) }} and {{ add_days('published_date', 1) }}
+                then {{ add_years('incident_date', 1) }}
             else incident_date
         end as match_date
     from source_records
@@ -60,15 +60,15 @@ named as (
         a.canonical_name,
         coalesce(a.canonical_normalised, d.normalised_name) as match_name,
         coalesce(
-            list_filter(
-                regexp_split_to_array(a.canonical_cleaned, '[^a-z0-9]+'), token -> token <> ''
-            )[1],
+            {{ list_element(
+                list_filter(regexp_split('a.canonical_cleaned', '[^a-z0-9]+'), "token -> token <> ''"), 1
+            ) }},
             d.first_name_token
         ) as match_first_token
     from dated as d
     left join aliases as a
         on d.normalised_name = a.alias_normalised
-        and (a.around_date is null or abs(date_diff('day', a.around_date, d.match_date)) <= 31)
+        and (a.around_date is null or abs({{ date_diff_days('a.around_date', 'd.match_date') }}) <= 31)
 
 )
 
@@ -87,13 +87,13 @@ select
     match_date,
     case
         when match_date <> incident_date then 'year_corrected'
-        when date_diff('day', match_date, published_date) > 35 then 'late_write_up'
+        when {{ date_diff_days('match_date', 'published_date') }} > 35 then 'late_write_up'
         else 'as_stated'
     end as date_rule,
     incident_time_utc,
     amount_usd,
     case
-        when date_diff('day', match_date, published_date) > {{ later_days }} then 'later_valuation'
+        when {{ date_diff_days('match_date', 'published_date') }} > {{ later_days }} then 'later_valuation'
         else 'at_incident'
     end as value_basis,
     chains,

@@ -27,10 +27,10 @@ with defillama as (
         classification,
         target_type,
         returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         nullif(source_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         is_bridge_hack
     from {{ ref('stg_hacks_defillama') }}
 
@@ -45,15 +45,15 @@ slowmist as (
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
         name,
         loss_usd as amount_usd,
-        cast(null as varchar[]) as chains,
+        cast(null as {{ type_string_array() }}) as chains,
         attack_method as technique,
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         nullif(reference_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_slowmist') }}
 
@@ -68,15 +68,15 @@ defi_rekt as (
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
         name,
         {{ known_loss_usd('funds_lost_usd') }} as amount_usd,
-        case when chain is not null then [chain] end as chains,
+        case when chain is not null then {{ sql_function('list_value') }}(chain) end as chains,
         scam_type as technique,
         scam_parent as classification,
         category as target_type,
         funds_returned_usd as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         cast(null as {{ dbt.type_string() }}) as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_defi_rekt') }}
 
@@ -86,8 +86,8 @@ blocksec_chains as (
 
     select
         incident_id,
-        list(
-            case chain_id
+        {{ list_agg(
+            """            case chain_id
                 when '1' then 'Ethereum'
                 when '56' then 'BSC'
                 when '42161' then 'Arbitrum'
@@ -100,13 +100,13 @@ blocksec_chains as (
                 when '80094' then 'Berachain'
                 else 'chain_id:' || chain_id
             end
-            order by chain_position
-        ) as chains
+            """,
+            'chain_position'
+        ) }} as chains
     from (
         select
             incident_id,
-            unnest(chain_ids) as chain_id,
-            generate_subscripts(chain_ids, 1) as chain_position
+            {{ unnest_with_position('chain_ids', 'chain_id', 'chain_position') }}
         from {{ ref('stg_hacks_blocksec') }}
     )
     group by incident_id
@@ -132,7 +132,7 @@ blocksec as (
         b.tx_hashes,
         nullif(b.media_url, '') as source_url,
         cast(null as date) as published_date,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ type_string_array() }}) as tags,
         cast(null as boolean) as is_bridge_hack
     from {{ ref('stg_hacks_blocksec') }} as b
     left join blocksec_chains as c
@@ -147,14 +147,14 @@ rekt_news as (
         slug as source_record_id,
         incident_date,
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
-        trim(regexp_replace(title, '\s*-\s*rekt(\s+\w+)?\s*$', '', 'i')) as name,
+        trim({{ regexp_replace_all('title', '\\s*-\\s*rekt(\\s+\\w+)?\\s*$', '', case_insensitive=true) }}) as name,
         {{ known_loss_usd('amount_usd') }} as amount_usd,
-        cast(null as varchar[]) as chains,
+        cast(null as {{ type_string_array() }}) as chains,
         cast(null as {{ dbt.type_string() }}) as technique,
         cast(null as {{ dbt.type_string() }}) as classification,
         cast(null as {{ dbt.type_string() }}) as target_type,
         cast(null as {{ type_double() }}) as returned_usd,
-        cast(null as varchar[]) as tx_hashes,
+        cast(null as {{ type_string_array() }}) as tx_hashes,
         'https://rekt.news/' || slug as source_url,
         published_date,
         tags,
@@ -196,10 +196,9 @@ normalised as (
         incident_time_utc,
         name,
         {{ hack_normalised_name('name') }} as normalised_name,
-        list_filter(
-            regexp_split_to_array(cleaned_name, '[^a-z0-9]+'),
-            token -> token <> ''
-        )[1] as first_name_token,
+        {{ list_element(
+            list_filter(regexp_split('cleaned_name', '[^a-z0-9]+'), "token -> token <> ''"), 1
+        ) }} as first_name_token,
         amount_usd,
         chains,
         technique,

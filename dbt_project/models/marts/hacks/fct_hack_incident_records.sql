@@ -25,26 +25,26 @@ near as (
 
     select
         a.record_key,
-        arg_min(
-            b.record_key || '|' || b.source || '|' || cast(b.match_date as varchar) || '|'
+        {{ sql_function('arg_min') }}(
+            b.record_key || '|' || b.source || '|' || cast(b.match_date as {{ dbt.type_string() }}) || '|'
             || case
                 when a.source = b.source
                     then 'same source and not a duplicate (duplicates need amounts within 5% '
                         || 'and dates at most 1 day apart)'
-                when abs(date_diff('day', a.match_date, b.match_date)) > 31
+                when abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 31
                     then 'a year apart: a year-apart copy needs amounts within 10% and another '
                         || 'source agreeing with exactly one of the two dates'
                 when a.match_name <> b.match_name
-                    and abs(date_diff('day', a.match_date, b.match_date)) > 1
+                    and abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 1
                     then 'names only similar and '
-                        || abs(date_diff('day', a.match_date, b.match_date))
+                        || abs({{ date_diff_days('a.match_date', 'b.match_date') }})
                         || ' days apart (limit 1)'
-                when abs(date_diff('day', a.match_date, b.match_date)) > 3
-                    then abs(date_diff('day', a.match_date, b.match_date))
+                when abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 3
+                    then abs({{ date_diff_days('a.match_date', 'b.match_date') }})
                         || ' days apart (limit 3; 7 with amounts within 10%; 10 through an alias)'
-                else 'not each other''s best match in that source'
+                else 'not each other' || chr(39) || 's best match in that source'
             end,
-            lpad(cast(abs(date_diff('day', a.match_date, b.match_date)) as varchar), 4, '0')
+            lpad(cast(abs({{ date_diff_days('a.match_date', 'b.match_date') }}) as {{ dbt.type_string() }}), 4, '0')
                 || b.record_key
         ) as nearest
     from records as a
@@ -55,8 +55,8 @@ near as (
             or (length(a.match_first_token) >= 4 and a.match_first_token = b.match_first_token)
         )
         and (
-            abs(date_diff('day', a.match_date, b.match_date)) <= 31
-            or abs(date_diff('day', a.match_date, b.match_date)) between 362 and 368
+            abs({{ date_diff_days('a.match_date', 'b.match_date') }}) <= 31
+            or abs({{ date_diff_days('a.match_date', 'b.match_date') }}) between 362 and 368
         )
     group by a.record_key
 
@@ -77,7 +77,7 @@ select
     r.published_date,
     r.match_date,
     cast(r.date_rule as {{ dbt.type_string() }}) as date_rule,
-    abs(date_diff('day', r.match_date, i.incident_date)) <= 7 as agrees_with_incident_date,
+    abs({{ date_diff_days('r.match_date', 'i.incident_date') }}) <= 7 as agrees_with_incident_date,
     cast(r.amount_usd as {{ type_double() }}) as amount_usd,
     cast(r.value_basis as {{ dbt.type_string() }}) as value_basis,
     coalesce(
@@ -94,7 +94,7 @@ select
             when r.link_type = 'same_source_duplicate'
                 then 'duplicate of ' || r.linked_record_key || ' in the same source'
             else replace(r.link_type, '_', ' ') || ' link to ' || r.linked_record_key || ' ('
-                || cast(r.link_day_gap as varchar) || ' days apart'
+                || cast(r.link_day_gap as {{ dbt.type_string() }}) || ' days apart'
                 || coalesce(', alias ' || r.alias_name, '') || ')'
         end as {{ dbt.type_string() }}
     ) as merge_reason,

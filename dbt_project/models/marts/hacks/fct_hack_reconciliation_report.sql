@@ -65,14 +65,14 @@ overall as (
     select
         'share_large_incidents_multi_source',
         'all',
-        avg(case when n_sources >= 2 then 1.0 else 0.0 end) filter (where is_large),
+        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (where is_large),
         'Share of is_hack incidents with amount_usd >= the threshold found in 2 or more sources (all dates).'
     from incidents
     union all
     select
         'share_large_incidents_multi_source_since_2023',
         'all',
-        avg(case when n_sources >= 2 then 1.0 else 0.0 end) filter (where is_large and is_since_2023),
+        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (where is_large and is_since_2023),
         'As share_large_incidents_multi_source, incidents from 2023-01-03 (all five sources cover).'
     from incidents
     union all
@@ -88,13 +88,13 @@ overall as (
                 amount_blocksec_usd, amount_rekt_news_usd
             )
         ) filter (
-            where len(list_filter(
-                [
-                    amount_defillama_usd, amount_slowmist_usd, amount_defi_rekt_usd,
-                    amount_blocksec_usd, amount_rekt_news_usd
-                ],
-                amount -> amount is not null
-            )) >= 2
+            where (
+                case when amount_defillama_usd is not null then 1 else 0 end
+                + case when amount_slowmist_usd is not null then 1 else 0 end
+                + case when amount_defi_rekt_usd is not null then 1 else 0 end
+                + case when amount_blocksec_usd is not null then 1 else 0 end
+                + case when amount_rekt_news_usd is not null then 1 else 0 end
+            ) >= 2
         ),
         'Median over is_hack incidents with 2+ source amounts of (largest / smallest source amount).'
     from incidents
@@ -159,7 +159,7 @@ per_source as (
     select
         'share_records_matched',
         source,
-        avg(case when n_sources >= 2 then 1.0 else 0.0 end),
+        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end),
         'Share of the source records matched to at least one other source.'
     from records
     group by source

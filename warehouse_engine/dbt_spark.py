@@ -1,0 +1,32 @@
+"""``dbt`` on the local Spark session: ``python -m warehouse_engine.dbt_spark <dbt args>``.
+
+The session (warehouse folder, metastore, Python functions) is started before dbt's CLI runs in
+this same process, so dbt-spark's ``session`` method picks it up. Commands that never query the
+engine (``--version``, ``parse``, ``ls``, ``deps``, ``clean``) start no JVM.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+NO_ENGINE = {"--version", "parse", "ls", "list", "deps", "clean"}
+
+
+def main(argv: list[str]) -> int:
+    os.environ["WAREHOUSE_ENGINE"] = "spark"
+    # A cluster target (DBT_TARGET=spark_thrift, spark_http) needs no local session.
+    local = os.environ.get("DBT_TARGET", "spark") == "spark"
+    if local and not NO_ENGINE & set(argv[:1]) and "--version" not in argv:
+        from warehouse_engine.spark_session import start_session
+
+        start_session()
+    # The `dbt` command itself (its exit codes and output), in this process.
+    from dbt.cli.main import cli
+
+    cli.main(args=argv, prog_name="dbt")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -17,15 +17,34 @@
     {{ return(key) }}
 {%- endmacro %}
 
-{#- The latest row of raw.<table> per source_id and key (default: its declared row key). -#}
+{#- The latest row of raw.<table> per source_id and key (default: its declared row key), with
+    the table's declared columns. A ranked subquery rather than QUALIFY: portable to Spark. -#}
 {% macro latest_source_rows(table, key=none) -%}
-    select *
-    from {{ source('raw', table) }}
-    qualify row_number() over (
-        partition by source_id
-            {%- for column in (key if key is not none else source_row_key(table)) %}, {{ column }}{% endfor %}
-        order by loaded_at desc, source_line
-    ) = 1
+    select {{ source_columns(table) | join(', ') }}
+    from (
+        select
+            *,
+            row_number() over (
+                partition by source_id
+                    {%- for column in (key if key is not none else source_row_key(table)) %}, {{ column }}{% endfor %}
+                order by loaded_at desc, source_line
+            ) as latest_rank
+        from {{ source('raw', table) }}
+    ) as ranked
+    where latest_rank = 1
+{%- endmacro %}
+
+{#- The columns of raw.<table> as ingest/datasets.py declares them (the generated _sources.yml). -#}
+{% macro source_columns(table) -%}
+    {%- if not execute -%}
+        {{ return(['*']) }}
+    {%- endif -%}
+    {%- set node = graph.sources.get('source.' ~ project_name ~ '.raw.' ~ table) -%}
+    {%- set columns = node.columns.keys() | list if node else [] -%}
+    {%- if not columns -%}
+        {{ exceptions.raise_compiler_error("source raw." ~ table ~ " declares no columns (ingest/datasets.py)") }}
+    {%- endif -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {#- The lineage columns every dataset row carries, typed (loaded_at as naive UTC). -#}

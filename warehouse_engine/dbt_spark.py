@@ -18,9 +18,13 @@ def main(argv: list[str]) -> int:
     # A cluster target (DBT_TARGET=spark_thrift, spark_http) needs no local session.
     local = os.environ.get("DBT_TARGET", "spark") == "spark"
     if local and not NO_ENGINE & set(argv[:1]) and "--version" not in argv:
+        from ingest.config import load_settings
+        from warehouse_engine.lake import register_tables
         from warehouse_engine.spark_session import start_session
 
-        start_session()
+        settings = load_settings()
+        # The raw sources: the lake's Parquet folders as external tables raw.<table>.
+        register_tables(start_session(settings), settings.lake_dir)
     # The `dbt` command itself (its exit codes and output), in this process.
     from dbt.cli.main import cli
 

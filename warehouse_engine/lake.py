@@ -2,14 +2,16 @@
 
 The ingest writes DuckDB's ``raw.*`` on both engines; on Spark every raw table is then copied to
 ``<LAKE_DIR>/raw/<table>/part-0.parquet`` (one folder per table, as Spark, Hive and Trino expect
-a table location), and dbt's ``on-run-start`` hook declares each folder as the external table
-``raw.<table>`` its source names (macro ``register_lake_sources``).
+a table location), and each folder is declared as the external table ``raw.<table>`` its dbt
+source names (:func:`register_tables`, before dbt runs; on a cluster target the same is
+``dbt run-operation register_lake_sources``).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -54,3 +56,17 @@ def export_raw(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> dict[str, int]
         os.replace(pending, folder / PART)
         counts[table] = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
     return counts
+
+
+def register_tables(spark: Any, lake_dir: Path) -> list[str]:
+    """Declare every lake folder as the external table ``raw.<table>`` (dropping an external
+    table leaves its files alone). The tables registered."""
+    spark.sql(f"create schema if not exists {RAW_SCHEMA}")
+    tables = []
+    root = lake_dir / RAW_SCHEMA
+    for folder in sorted(root.iterdir() if root.is_dir() else []):
+        if (folder / PART).is_file():
+            spark.sql(f"drop table if exists {RAW_SCHEMA}.{folder.name}")
+            spark.sql(f"create table {RAW_SCHEMA}.{folder.name} using parquet location '{folder}'")
+            tables.append(folder.name)
+    return tables

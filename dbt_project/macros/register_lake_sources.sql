@@ -4,7 +4,8 @@
     source of schema raw as an external table over its folder, so the sources and every
     {{ source('raw', ...) }} stay the same on both engines. Dropping an external table leaves
     its files alone. On DuckDB the raw tables are the ingest's own: nothing to do.
-    Runs as the project's on-run-start hook.
+    The local Spark session does this from Python before dbt runs (warehouse_engine/lake.py);
+    on a cluster target run it once per ingest: dbt run-operation register_lake_sources.
 -#}
 {% macro register_lake_sources() -%}
     {{ return(adapter.dispatch('register_lake_sources', 'event_study_warehouse')()) }}

@@ -17,6 +17,9 @@ export LAKE_DIR ?= $(CURDIR)/lake
 export SPARK_WAREHOUSE_DIR ?= $(CURDIR)/spark-warehouse
 # make run FULL=1: reload every source and rebuild every model, changed or not.
 export FULL ?=
+# The repo's packages for every Python process make starts, including Dagster's own (webserver,
+# daemon, run workers load orchestration.event_log_storage named in orchestration/dagster.yaml).
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 DBT := $(UV) run --frozen dbt
 DBT_DIR := dbt_project
 
@@ -37,9 +40,11 @@ help:
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
-	$(UV) sync --frozen
+	# --compile-bytecode: write every .pyc now. Where PYTHONDONTWRITEBYTECODE is set, Python
+	# would otherwise compile ~4,000 modules again in every process (10 s per Dagster or dbt start).
+	$(UV) sync --frozen --compile-bytecode
 	# Apache Superset (make bi) in its own environment, bi/.venv: its pins conflict with ours.
-	$(UV) sync --frozen --project bi
+	$(UV) sync --frozen --compile-bytecode --project bi
 	$(MAKE) manifest
 	@echo "setup done: next 'make run'"
 

@@ -34,7 +34,12 @@ OPEN_SHARDS = 8
 
 def default_base_dir() -> str:
     """Where Dagster keeps per-run event logs by default: $DAGSTER_HOME/history/runs."""
-    return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise ValueError(
+            "OpenSqliteEventLogStorage: set DAGSTER_HOME (make does) or give it a base_dir"
+        )
+    return os.path.join(home, "history", "runs")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

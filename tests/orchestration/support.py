@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import dagster as dg
 import duckdb
@@ -350,7 +351,11 @@ def holding(code: str, *args: str) -> Iterator[subprocess.Popen[str]]:
 @contextlib.contextmanager
 def instance_at(dagster_home: Path) -> Iterator[dg.DagsterInstance]:
     """The Dagster instance a run with this DAGSTER_HOME used (its sqlite run storage)."""
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+    # The event log of dagster.yaml finds its files under $DAGSTER_HOME, as in make's processes.
+    with (
+        mock.patch.dict(os.environ, {"DAGSTER_HOME": str(dagster_home)}),
+        dg.DagsterInstance.from_config(str(dagster_home)) as instance,
+    ):
         yield instance
 
 

@@ -528,7 +528,12 @@ STUDIES = RawTable(
             "not null",
         ),
         Column("benchmark_asset_id", "VARCHAR", "Benchmark series of the market model, if any."),
-        Column("returns", "VARCHAR", "Returns used: simple or log.", "not null"),
+        Column(
+            "returns",
+            "VARCHAR",
+            "Returns used: simple, log or level (the value itself: flow series).",
+            "not null",
+        ),
         Column(
             "estimation_start",
             "INTEGER",

@@ -58,7 +58,9 @@ STUDY_KEYS = {
 }
 REQUIRED_STUDY_KEYS = ("id", "events", "assets", "model", "estimation_window", "event_windows")
 MODELS = ("raw", "mean_adjusted", "market_adjusted", "market_model")
-RETURNS = ("simple", "log")
+# level: the series value itself (ETF net flows), for the models without a benchmark
+RETURNS = ("simple", "log", "level")
+LEVEL_MODELS = ("raw", "mean_adjusted")
 ANCHORS = ("next", "previous")
 SELECTOR_KEYS = {"event_type", "min_amount_usd"}
 ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]+$")
@@ -277,6 +279,10 @@ def load_studies(path: Path) -> StudyTables:
         returns = str(item.get("returns") or "simple")
         if returns not in RETURNS:
             fail("returns", f"returns must be one of {list(RETURNS)}, not {returns!r}")
+        if returns == "level" and model not in LEVEL_MODELS:
+            fail(
+                "returns", f"returns: level needs model {' or '.join(LEVEL_MODELS)}, not {model!r}"
+            )
         anchor = str(item.get("anchor") or "next")
         if anchor not in ANCHORS:
             fail("anchor", f"anchor must be one of {list(ANCHORS)}, not {anchor!r}")
@@ -305,6 +311,9 @@ def load_studies(path: Path) -> StudyTables:
         if benchmark is not None and not isinstance(benchmark, str):
             fail("benchmark", "benchmark must be an asset id")
         events = item["events"]
+        if events == "all":
+            # every event: a selector with no condition
+            events = [{"event_type": None}]
         if isinstance(events, dict):
             events = [events]
         if not isinstance(events, list):

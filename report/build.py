@@ -162,7 +162,12 @@ def _caar_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def _caar_figure(study_id: str, df: pd.DataFrame, n_events: int, n_assets: int) -> go.Figure:
+def _caar_figure(
+    study_id: str, df: pd.DataFrame, n_events: int, n_assets: int, is_flow: bool = False
+) -> go.Figure:
+    # a study of flow series (returns: level) has abnormal flows in USD, not returns
+    value = "%{y:$,.4s}" if is_flow else "%{y:.2%}"
+    aar = "%{customdata[1]:$,.4s}" if is_flow else "%{customdata[1]:.2%}"
     lower = df["caar"] - Z_95 * df["se_caar"]
     upper = df["caar"] + Z_95 * df["se_caar"]
     fig = go.Figure()
@@ -186,13 +191,16 @@ def _caar_figure(study_id: str, df: pd.DataFrame, n_events: int, n_assets: int) 
             line={"color": "#1f77b4", "width": 2.5},
             name="CAAR",
             customdata=df[["n_pairs", "aar"]],
-            hovertemplate="CAAR %{y:.2%}<br>AAR %{customdata[1]:.2%}<br>pairs %{customdata[0]}<extra></extra>",
+            hovertemplate=f"CAAR {value}<br>AAR {aar}<br>pairs %{{customdata[0]}}<extra></extra>",
         )
     )
     fig.add_hline(y=0, line={"color": "#888", "width": 1})
     fig.add_vline(x=0, line={"color": "#c44", "width": 1, "dash": "dot"})
     fig.update_xaxes(title="relative trading day (0 = event day)", dtick=1)
-    fig.update_yaxes(title="cumulative abnormal return", tickformat=".1%")
+    if is_flow:
+        fig.update_yaxes(title="cumulative abnormal flow (USD)", tickformat="$,.3s")
+    else:
+        fig.update_yaxes(title="cumulative abnormal return", tickformat=".1%")
     return _layout(
         fig,
         f"CAAR: {study_id} ({_plural(n_events, 'event')}, {_plural(n_assets, 'asset')}, 95% band)",
@@ -214,7 +222,9 @@ def _caar_charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, go.Figu
     counts = dict(
         (row[0], row[1:])
         for row in con.execute(
-            "select study_id, count(distinct event_id), count(distinct asset_id) "
+            # flow series (ETF net flows) are study assets but not price series of dim_asset
+            "select study_id, count(distinct event_id), count(distinct asset_id), "
+            "bool_and(asset_id not in (select asset_id from marts.dim_asset)) "
             "from marts.fct_event_model_fit group by 1"
         ).fetchall()
     )
@@ -222,8 +232,8 @@ def _caar_charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, go.Figu
         return [("caar", "CAAR paths", _empty("CAAR paths", "no included event-asset pairs"))]
     charts = []
     for study_id, df in frame.groupby("study_id", sort=True):
-        n_events, n_assets = counts.get(study_id, (0, 0))
-        fig = _caar_figure(study_id, df, n_events, n_assets)
+        n_events, n_assets, is_flow = counts.get(study_id, (0, 0, False))
+        fig = _caar_figure(study_id, df, n_events, n_assets, bool(is_flow))
         charts.append((f"caar-{study_id}", f"CAAR {study_id}", fig))
     return charts
 

@@ -70,6 +70,8 @@ def test_bad_event_rows_name_line_and_column(
         (("model: market_model", "model: fama_french"), "model", 4),
         (("event_windows: [[-1, 1]]", "event_windows: [[-20, 1]]"), "event_windows", 6),
         (("  assets: [nvda]\n", "  assets: [nvda]\n  benchmrk: spx\n"), "benchmrk", 4),
+        # level (flow series) has no benchmark: raw or mean_adjusted only
+        (("  assets: [nvda]\n", "  assets: [nvda]\n  returns: level\n"), "returns", 4),
     ],
 )
 def test_bad_studies_name_line_and_key(
@@ -81,3 +83,30 @@ def test_bad_studies_name_line_and_key(
         load_studies(path)
     message = str(excinfo.value)
     assert str(path) in message and key in message and f"line {line}" in message
+
+
+def test_flow_study_reads_every_event_and_levels(tmp_path: Path) -> None:
+    """`events: all` is a selector without conditions; `returns: level` with a constant mean."""
+    path = tmp_path / "studies.yml"
+    path.write_text(
+        STUDY.replace("events: [e1]", "events: all")
+        .replace("assets: [nvda]", "assets: [btc_etf_flows]")
+        .replace("model: market_model", "model: mean_adjusted\n  returns: level")
+    )
+    tables = load_studies(path)
+    assert tables.studies.loc[0, "returns"] == "level"
+    selector = tables.selectors.iloc[0]
+    assert selector[["event_id", "event_type", "min_amount_usd"]].isna().all()
+    shipped = load_studies(REPO_ROOT / "config" / "studies.yml").studies.set_index("study_id")
+    flows = shipped.loc["etf_flows"]
+    assert (
+        flows["model"],
+        flows["returns"],
+        flows["estimation_start"],
+        flows["estimation_end"],
+    ) == (
+        "mean_adjusted",
+        "level",
+        -60,
+        -11,
+    )

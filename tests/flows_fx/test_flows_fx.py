@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-ESTIMATION = (-60, -11)  # dbt var etf_flow_estimation_window default
+ESTIMATION = (-60, -11)  # estimation_window of study etf_flows (config/studies.yml)
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +185,107 @@ def test_bybit_caf_0_5_is_negative_and_significant(con):
     assert row[1] == pytest.approx(-4_044_560_000, abs=1e6)
     assert row[2] == pytest.approx(-3.488, abs=1e-3)
     assert row[3] < 0.01
+
+
+# --- the flow study of the event-study engine ---------------------------------------------------
+
+
+def test_flow_windows_mart_is_the_engines_car_of_study_etf_flows(con):
+    """One engine: every complete window of fct_event_etf_flow_windows is fct_car's row of the
+    study etf_flows (series btc_etf_flows / eth_etf_flows), CAF, t and p alike."""
+    n_complete, n_matched, n_differ = con.execute(
+        """
+        select
+            count(*),
+            count(c.car),
+            count(*) filter (
+                where abs(w.caf_usd - c.car) > 1e-6
+                    or abs(w.t_stat - c.car_t_stat) > 1e-12
+                    or abs(w.p_value - c.car_p_value) > 1e-15
+            )
+        from marts.fct_event_etf_flow_windows as w
+        left join marts.fct_car as c
+            on c.study_id = 'etf_flows'
+            and c.event_id = w.event_id
+            and c.asset_id = lower(w.product) || '_etf_flows'
+            and c.window_start = w.window_start
+            and c.window_end = w.window_end
+        where w.caf_usd is not null
+        """
+    ).fetchone()
+    assert n_complete > 200 and n_matched == n_complete and n_differ == 0
+
+
+def test_flow_day0_is_the_engines_day0_of_xnys_assets(con):
+    """The flows' day 0 is the engine's: the same session as for every XNYS price asset of the
+    other `anchor: next` studies of the event (SPY, QQQ, NVDA, IBIT, ...)."""
+    n_compared, n_differ = con.execute(
+        """
+        select count(*), count(*) filter (where f.day0_date <> o.day0_date)
+        from intermediate.int_es_pair_status as f
+        inner join intermediate.int_es_pair_status as o
+            on o.event_id = f.event_id and o.study_id <> 'etf_flows'
+        inner join intermediate.int_es_assets as a
+            on o.asset_id = a.asset_id and a.calendar = 'XNYS'
+        inner join staging.stg_es_studies as s
+            on o.study_id = s.study_id and s.anchor = 'next'
+        where f.study_id = 'etf_flows' and f.day0_date is not null and o.day0_date is not null
+        """
+    ).fetchone()
+    assert n_compared > 50 and n_differ == 0
+
+
+def test_bybit_btc_etf_outflows_through_the_engine(con):
+    """Bybit hack (Fri 2025-02-21 14:13 UTC): the engine's constant-mean fit of the BTC ETF flow
+    series (mean of sessions [-60, -11] = +227.11M USD/day over 50 sessions) and the outflows of
+    the next days as abnormal flows: -1,113.7M on Tue 2025-02-25 is 1,340.81M below normal."""
+    fit = con.execute(
+        "select day0_date, n_estimation_days, alpha, sigma from marts.fct_event_model_fit "
+        "where study_id = 'etf_flows' and event_id = 'bybit_hack' and asset_id = 'btc_etf_flows'"
+    ).fetchone()
+    assert fit[0] == dt.date(2025, 2, 21) and fit[1] == 50
+    assert fit[2] == pytest.approx(227_110_000, abs=1)
+    ar = dict(
+        con.execute(
+            "select relative_day, abnormal_return from marts.fct_abnormal_returns "
+            "where study_id = 'etf_flows' and event_id = 'bybit_hack' "
+            "and asset_id = 'btc_etf_flows' and relative_day between 0 and 5"
+        ).fetchall()
+    )
+    assert ar[2] == pytest.approx(-1_340_810_000, abs=1)
+    assert all(ar[d] < 0 for d in range(6))  # six sessions below the normal flow
+    mart = dict(
+        con.execute(
+            "select relative_day, abnormal_flow_usd from marts.fct_event_etf_flows "
+            "where event_id = 'bybit_hack' and product = 'BTC' and relative_day between 0 and 5"
+        ).fetchall()
+    )
+    assert mart == pytest.approx(ar, abs=1e-6)
+    assert fit[3] == pytest.approx(
+        con.execute(
+            "select estimation_sd_flow_usd from marts.fct_event_etf_flows "
+            "where event_id = 'bybit_hack' and product = 'BTC' and relative_day = 0"
+        ).fetchone()[0],
+        rel=1e-12,
+    )
+
+
+def test_etf_approval_is_outside_the_flow_data(con):
+    """The SEC approval (Wed 2024-01-10 21:05 UTC, after the NYSE close) is dated before the
+    first Farside flow (2024-01-11): as for any asset, the engine gives it no day 0, so the flow
+    marts have no rows for it (the old flow marts put its day 0 on 2024-01-11, with no
+    estimation flows)."""
+    reasons = con.execute(
+        "select asset_id, reason from marts.fct_event_study_exclusions "
+        "where study_id = 'etf_flows' and event_id = 'spot_btc_etf_approval' order by asset_id"
+    ).fetchall()
+    assert reasons == [
+        ("btc_etf_flows", "event outside the data"),
+        ("eth_etf_flows", "event outside the data"),
+    ]
+    assert con.execute(
+        "select count(*) from marts.fct_event_etf_flows where event_id = 'spot_btc_etf_approval'"
+    ).fetchone() == (0,)
 
 
 # --- fct_fx_daily -------------------------------------------------------------------------------

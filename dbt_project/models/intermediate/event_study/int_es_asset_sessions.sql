@@ -1,7 +1,8 @@
 -- Sessions of each asset's own calendar between its first and last price, numbered (the
 -- relative-day clock), with their open and close instants, the close, and the simple and log
 -- return from the LAST AVAILABLE price (multi-day over gaps, never zero-filled). Sessions
--- without a price have null returns; so has the first priced session (no previous close).
+-- without a price have null returns; so has the first priced session (no previous close). Flow
+-- series (int_es_flow_values) come in the `close` column; only positive values have returns.
 with needed as (
 
     select asset_id from {{ ref('int_es_series') }}
@@ -16,6 +17,11 @@ prices as (
     from {{ ref('fct_daily_prices') }} as p
     inner join needed on p.asset_id = needed.asset_id
     where p.close > 0
+    union all
+    -- flow series (any sign): a study reads the value itself (returns: level), not a return
+    select v.asset_id, v.trade_date, v.value
+    from {{ ref('int_es_flow_values') }} as v
+    inner join needed on v.asset_id = needed.asset_id
 
 ),
 
@@ -29,7 +35,7 @@ bounds as (
 sessions as (
 
     select d.asset_id, s.session_date, s.open_utc, s.close_utc
-    from {{ ref('dim_asset') }} as d
+    from {{ ref('int_es_assets') }} as d
     inner join bounds on d.asset_id = bounds.asset_id
     inner join {{ ref('stg_trading_sessions') }} as s
         on s.calendar = d.calendar
@@ -72,6 +78,6 @@ select
     close,
     prev_close,
     prev_close_utc,
-    case when close is not null then close / prev_close - 1 end as simple_return,
-    case when close is not null then ln(close / prev_close) end as log_return
+    case when close > 0 and prev_close > 0 then close / prev_close - 1 end as simple_return,
+    case when close > 0 and prev_close > 0 then ln(close / prev_close) end as log_return
 from with_prev

@@ -13,7 +13,8 @@ with returns as (
     select
         s.series_id, s.study_id, s.asset_id, s.model, s.estimation_start, s.estimation_end,
         r.session_idx, r.session_date,
-        case s.return_type when 'log' then r.log_return else r.simple_return end as y,
+        case s.return_type when 'log' then r.log_return when 'level' then r.close
+            else r.simple_return end as y,
         case s.return_type when 'log' then r.benchmark_log_return
             else r.benchmark_simple_return end as x
     from {{ ref('int_es_series') }} as s

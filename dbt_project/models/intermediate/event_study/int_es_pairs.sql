@@ -34,7 +34,7 @@ studies as (
 assets as (
 
     select *, row_number() over (order by asset_id) as asset_num
-    from {{ ref('dim_asset') }}
+    from {{ ref('int_es_assets') }}
 
 ),
 
@@ -42,11 +42,11 @@ resolved as (
 
     -- by asset id (also `event`)
     select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as varchar) as setup_problem
-    from refs inner join {{ ref('dim_asset') }} as d on d.asset_id = refs.asset_key
+    from refs inner join {{ ref('int_es_assets') }} as d on d.asset_id = refs.asset_key
     union
     -- by asset class
     select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, null
-    from refs inner join {{ ref('dim_asset') }} as d on d.asset_class = refs.asset_ref
+    from refs inner join {{ ref('int_es_assets') }} as d on d.asset_class = refs.asset_ref
     where refs.asset_ref <> 'event'
     union
     -- unknown
@@ -57,8 +57,8 @@ resolved as (
     from refs
     where refs.asset_key is null
         or (
-            not exists (select 1 from {{ ref('dim_asset') }} as d where d.asset_id = refs.asset_key)
-            and not exists (select 1 from {{ ref('dim_asset') }} as d where d.asset_class = refs.asset_ref)
+            not exists (select 1 from {{ ref('int_es_assets') }} as d where d.asset_id = refs.asset_key)
+            and not exists (select 1 from {{ ref('int_es_assets') }} as d where d.asset_class = refs.asset_ref)
         )
 
 ),
@@ -77,12 +77,15 @@ candidates as (
                 and coalesce(s.benchmark_asset_id, d.benchmark_asset_id) is null then 'no benchmark'
             when coalesce(s.benchmark_asset_id, d.benchmark_asset_id) is not null
                 and not exists (
-                    select 1 from {{ ref('dim_asset') }} as b
+                    select 1 from {{ ref('int_es_assets') }} as b
                     where b.asset_id = coalesce(s.benchmark_asset_id, d.benchmark_asset_id)
                 ) then 'unknown benchmark'
             when s.model in ('market_adjusted', 'market_model')
                 and coalesce(s.benchmark_asset_id, d.benchmark_asset_id) = r.asset_id
                 then 'asset is its own benchmark'
+            -- a flow series has no price to take returns of; a price series has no level to read
+            when (d.asset_class = 'flow') <> (s.return_type = 'level')
+                then 'returns: level is for flow series only'
         end as setup_problem,
         s.study_num * 100000 + d.asset_num as series_key
     from resolved as r

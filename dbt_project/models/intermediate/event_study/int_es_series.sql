@@ -23,4 +23,4 @@ select
     coalesce(st.benchmark_asset_id, d.benchmark_asset_id) as benchmark_asset_id
 from series as s
 inner join {{ ref('stg_es_studies') }} as st on s.study_id = st.study_id
-inner join {{ ref('dim_asset') }} as d on s.asset_id = d.asset_id
+inner join {{ ref('int_es_assets') }} as d on s.asset_id = d.asset_id

@@ -14,11 +14,12 @@ with windowed as (
         count(*) as n_days,
         sum(r.abnormal_return) as car,
         sum(r.benchmark_deviation) as sum_benchmark_deviation,
-        -- BHAR: log returns add up, simple returns compound (ln(1 + R) only for simple ones)
+        -- BHAR: log returns add up, simple returns compound (ln(1 + R) only for simple ones);
+        -- levels (flows) have none
         exp(sum(case when f.return_type = 'log' then r.actual_return
-            else ln(1 + r.actual_return) end))
+            when f.return_type = 'simple' then ln(1 + r.actual_return) end))
         - exp(sum(case when f.return_type = 'log' then r.expected_return
-            else ln(1 + r.expected_return) end)) as bhar
+            when f.return_type = 'simple' then ln(1 + r.expected_return) end)) as bhar
     from {{ ref('int_es_window_rows') }} as r
     inner join {{ ref('stg_es_study_event_windows') }} as w
         on r.study_id = w.study_id

@@ -1,156 +1,78 @@
--- Abnormal US spot-ETF flows around every event, per product (Farside 'Total' of BTC or ETH ETFs).
--- Relative days count XNYS sessions; day 0 is the first XNYS session whose close
--- (stg_trading_sessions.close_utc) is after dim_event.event_time_utc (the studies' 'next'
--- anchor). Mean-adjusted model: abnormal flow = flow - mean flow over the estimation window
--- (var etf_flow_estimation_window, default [-60, -11] sessions); flow_z = abnormal flow / the
--- sample standard deviation of the estimation-window flows. Rows cover the estimation window
--- and the event period (var etf_flow_event_period, default [-10, 10]); the cumulative abnormal
--- flow runs from the first event-period day. Events whose day 0 falls outside a product's
--- Farside coverage have no rows; with fewer than var etf_flow_min_estimation_days estimation
--- flows the abnormal columns are null.
-{% set estimation_window = var('etf_flow_estimation_window', [-60, -11]) %}
-{% set event_period = var('etf_flow_event_period', [-10, 10]) %}
-{% set min_estimation_days = var('etf_flow_min_estimation_days', 30) %}
+-- Abnormal US spot-ETF flows around every event, per product (Farside 'Total' of the BTC or ETH
+-- spot ETFs): the event-study engine's study `etf_flows` (config/studies.yml: the flow series
+-- btc_etf_flows and eth_etf_flows, mean_adjusted on the flow level, returns: level), laid out
+-- one row per event, product and relative XNYS session of the study's estimation window and
+-- event windows. Day 0, the windows, the fit and the abnormal flows are the engine's
+-- (int_es_pair_status, int_es_window_fit, int_es_window_rows); only flow_z and the running sum
+-- are computed here. Pairs the engine excludes after day 0 (too few estimation flows, no flow on
+-- day 0) keep their rows with null abnormal columns; an event without a day 0 in the product's
+-- data has none, and relative days past the end of the data do not exist.
+{% set study_id = 'etf_flows' %}
 
-with events as (
+with products as (
 
-    select
-        event_id,
-        event_time_utc
-    from {{ ref('dim_event') }}
+    select distinct asset_id, product
+    from {{ ref('int_es_flow_values') }}
 
 ),
 
-sessions as (
+units as (
 
+    -- every event with a day 0 in the product's data, with the engine's fit of its unit
     select
-        session_date,
-        close_utc,
-        row_number() over (order by session_date) as session_index
-    from {{ ref('stg_trading_sessions') }}
-    where calendar = 'XNYS'
+        pairs.event_id,
+        products.product,
+        fit.window_id,
+        fit.series_id,
+        fit.day0_idx,
+        fit.n_estimation_days,
+        case when fit.reason is null then fit.alpha end as estimation_mean_flow_usd,
+        case when fit.reason is null then sqrt(fit.sigma2) end as estimation_sd_flow_usd
+    from {{ ref('int_es_pair_status') }} as pairs
+    inner join {{ ref('int_es_window_fit') }} as fit
+        on pairs.window_id = fit.window_id
+    inner join products
+        on pairs.asset_id = products.asset_id
+    where pairs.study_id = '{{ study_id }}'
 
 ),
 
-total_flows as (
+study_days as (
 
     select
-        date as flow_date,
-        product,
-        publisher_total_usd as flow_usd,
-        market_open
-    from {{ ref('fct_etf_flow_daily_total') }}
+        cast(relative_day as integer) as relative_day,
+        in_estimation_window
+    from {{ ref('int_es_study_days') }}
+    where study_id = '{{ study_id }}'
 
 ),
 
-product_coverage as (
+days as (
 
     select
-        product,
-        min(flow_date) as first_date,
-        max(flow_date) as last_date
-    from total_flows
-    group by product
-
-),
-
-event_day0 as (
-
-    select
-        events.event_id,
-        min(sessions.session_index) as day0_index
-    from events
-    inner join sessions
-        on sessions.close_utc > events.event_time_utc
-    group by events.event_id
-
-),
-
-event_days as (
-
-    select
-        event_day0.event_id,
-        product_coverage.product,
-        cast(sessions.session_index - event_day0.day0_index as integer) as relative_day,
-        sessions.session_date as trade_date
-    from event_day0
-    inner join sessions
-        on sessions.session_index
-            between event_day0.day0_index + {{ estimation_window[0] }}
-            and event_day0.day0_index + {{ event_period[1] }}
-    cross join product_coverage
-    where exists (
-        select 1
-        from sessions as day0
-        where day0.session_index = event_day0.day0_index
-            and day0.session_date between product_coverage.first_date and product_coverage.last_date
-    )
-
-),
-
-with_flows as (
-
-    select
-        event_days.event_id,
-        event_days.product,
-        event_days.relative_day,
-        event_days.trade_date,
-        total_flows.flow_usd,
-        event_days.relative_day
-            between {{ estimation_window[0] }} and {{ estimation_window[1] }} as is_estimation_day,
-        event_days.relative_day
-            between {{ event_period[0] }} and {{ event_period[1] }} as is_event_period_day
-    from event_days
-    left join total_flows
-        on event_days.product = total_flows.product
-        and event_days.trade_date = total_flows.flow_date
-        and total_flows.market_open
-
-),
-
-estimation as (
-
-    select
-        event_id,
-        product,
-        count(flow_usd) as n_estimation_days,
-        avg(flow_usd) as estimation_mean_flow_usd,
-        stddev_samp(flow_usd) as estimation_sd_flow_usd
-    from with_flows
-    where is_estimation_day
-    group by event_id, product
+        units.*,
+        study_days.relative_day,
+        study_days.in_estimation_window,
+        sums.session_date as trade_date,
+        sums.actual_return as flow_usd
+    from units
+    cross join study_days
+    inner join {{ ref('int_es_estimation_sums') }} as sums
+        on units.series_id = sums.series_id
+        and units.day0_idx + study_days.relative_day = sums.session_idx
 
 ),
 
 abnormal as (
 
     select
-        with_flows.event_id,
-        with_flows.product,
-        with_flows.relative_day,
-        with_flows.trade_date,
-        with_flows.is_estimation_day,
-        with_flows.is_event_period_day,
-        with_flows.flow_usd,
-        estimation.n_estimation_days,
-        case when estimation.n_estimation_days >= {{ min_estimation_days }}
-            then estimation.estimation_mean_flow_usd end as estimation_mean_flow_usd,
-        case when estimation.n_estimation_days >= {{ min_estimation_days }}
-            then estimation.estimation_sd_flow_usd end as estimation_sd_flow_usd
-    from with_flows
-    inner join estimation
-        on with_flows.event_id = estimation.event_id
-        and with_flows.product = estimation.product
-
-),
-
-scored as (
-
-    select
-        *,
-        flow_usd - estimation_mean_flow_usd as abnormal_flow_usd,
-        (flow_usd - estimation_mean_flow_usd) / nullif(estimation_sd_flow_usd, 0) as flow_z
-    from abnormal
+        days.*,
+        window_rows.abnormal_return as abnormal_flow_usd
+    from days
+    left join {{ ref('int_es_window_rows') }} as window_rows
+        on days.window_id = window_rows.window_id
+        and days.relative_day = window_rows.relative_day
+        and window_rows.study_id = '{{ study_id }}'
 
 )
 
@@ -159,14 +81,14 @@ select
     product,
     relative_day,
     trade_date,
-    is_estimation_day,
-    is_event_period_day,
+    in_estimation_window as is_estimation_day,
+    not in_estimation_window as is_event_period_day,
     flow_usd,
     abnormal_flow_usd,
-    flow_z,
-    case when is_event_period_day then
+    abnormal_flow_usd / nullif(estimation_sd_flow_usd, 0) as flow_z,
+    case when not in_estimation_window then
         sum(abnormal_flow_usd) over (
-            partition by event_id, product, is_event_period_day
+            partition by event_id, product, in_estimation_window
             order by relative_day
             rows between unbounded preceding and current row
         )
@@ -174,4 +96,4 @@ select
     estimation_mean_flow_usd,
     estimation_sd_flow_usd,
     n_estimation_days
-from scored
+from abnormal

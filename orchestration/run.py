@@ -135,7 +135,27 @@ class ConsoleLines(logging.Handler):
         _out(f"[{elapsed:6.1f}s] {record.getMessage()}")
 
 
+class UnrunChecks(logging.Filter):
+    """Counts, instead of printing one line each, Dagster's warnings that a blocking check gave
+    no result: in an incremental build the dbt tests of models that were not rebuilt don't run."""
+
+    PATTERN = re.compile(r"^Blocking asset check .* emitted no result in step 'dbt_models'")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.PATTERN.match(record.getMessage()):
+            self.count += 1
+            return False
+        return True
+
+
 HANDLER = ProgressHandler()
+UNRUN_CHECKS = UnrunChecks()
+# Where Dagster logs a blocking check's missing result (dagster/_core/execution/plan/active.py).
+PLAN_LOGGER = "dagster._core.execution.plan.active"
 LOG_FILE = REPO_ROOT / "logs" / "make_run.log"
 CONSOLE_LOGGERS = ("ingest.warehouse",)
 
@@ -257,6 +277,7 @@ def main(inputs: str | None = None) -> int:
     instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
     for name in CONSOLE_LOGGERS:
         logging.getLogger(name).addHandler(ConsoleLines())
+    logging.getLogger(PLAN_LOGGER).addFilter(UNRUN_CHECKS)
     guard = SlotGuard(instance, POOL, out=_out)
     run_id = str(uuid.uuid4())
     try:
@@ -289,6 +310,11 @@ def main(inputs: str | None = None) -> int:
         print("catalog entries: " + ", ".join(f"{n} {s}" for s, n in HANDLER.entries.most_common()))
     if HANDLER.removals:
         print(HANDLER.removals)
+    if UNRUN_CHECKS.count:
+        print(
+            f"dbt tests not re-run: {UNRUN_CHECKS.count} (their models' inputs did not change, "
+            "so the models were not rebuilt)"
+        )
     print(_freshness_lines(HANDLER.freshness))
     if HANDLER.failed_checks:
         print(

@@ -10,6 +10,7 @@ says which build it is. The Parquet exports are written from the same snapshot (
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -167,6 +168,9 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                 f"(storage_version {_sql_string(STORAGE_VERSION)})"
             )
             try:
+                # One transaction for the whole copy: its ~900 statements (tables and their
+                # column descriptions) commit once instead of one by one (2.4 s less).
+                con.execute("begin transaction")
                 for schema in PUBLISHED_SCHEMAS:
                     con.execute(f"create schema pub.{_quote(schema)}")
                 docs = source_docs()
@@ -182,7 +186,12 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                     sum(row_counts.values()),
                     state_fingerprint(con),
                 )
+                con.execute("commit")
                 con.execute("checkpoint pub")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("rollback")
+                raise
             finally:
                 con.execute("detach pub")
         # Read-only on disk too: a client that opens it read-write by mistake gets an error

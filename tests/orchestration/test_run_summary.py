@@ -8,6 +8,8 @@ readers keep. A lock must be reported as a lock there too.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 
 import duckdb
@@ -37,3 +39,43 @@ def test_the_summary_names_a_process_holding_the_file_instead_of_crashing(db: Pa
     with holding(READER_HOLDER, str(db), "read_write") as holder:
         text = _summary(db, 1.0)
     assert f"(PID {holder.pid})" in text
+
+
+def test_unrun_dbt_tests_are_counted_not_printed_one_by_one() -> None:
+    """An incremental build leaves the dbt tests of unchanged models unrun; Dagster warns once
+    per test (260 lines after one changed price file): make run counts them instead."""
+    from orchestration.run import PLAN_LOGGER, UnrunChecks
+
+    counter = UnrunChecks()
+    logger = logging.getLogger(PLAN_LOGGER)
+    logger.addFilter(counter)
+    try:
+        with _captured(logger) as records:
+            logger.warning(
+                "Blocking asset check 'staging/stg_hacks_slowmist:unique_stg_hacks_slowmist_hack_id' "
+                "emitted no result in step 'dbt_models'; downstream step 'serving__warehouse' will "
+                "proceed without gating on it."
+            )
+            logger.warning("Blocking asset check 'x:y' emitted no result in step 'ingest_entries'")
+    finally:
+        logger.removeFilter(counter)
+    assert counter.count == 1
+    assert [r.getMessage() for r in records] == [
+        "Blocking asset check 'x:y' emitted no result in step 'ingest_entries'"
+    ]
+
+
+@contextlib.contextmanager
+def _captured(logger: logging.Logger):
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)

@@ -6,6 +6,9 @@ convention this warehouse uses for crypto and spot FX.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import exchange_calendars as xcals
 import pandas as pd
 
@@ -27,6 +30,13 @@ def sessions(calendar: str, start: str, end: str) -> pd.DataFrame:
             "is_early_close": [d in early for d in schedule.index],
         }
     )
+
+
+def sessions_recipe(calendars: list[str], start: str, end: str) -> str:
+    """What a sessions table was computed from: calendars, date range and the library version
+    (a new exchange_calendars release may add holidays)."""
+    spec = json.dumps([sorted(calendars), start, end, xcals.__version__])
+    return "computed from " + hashlib.sha256(spec.encode()).hexdigest()
 
 
 def all_sessions(calendars: list[str], start: str, end: str) -> pd.DataFrame:

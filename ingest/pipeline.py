@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from ingest.archive import ArchivedPayload, archive_payload
-from ingest.calendars import all_sessions
+from ingest.calendars import all_sessions, sessions_recipe
 from ingest.catalog import Catalog, LandingSpec, SeriesEntry
 from ingest.config import Settings
 from ingest.datasets import SERIES, SERIES_SOURCES, TRADING_SESSIONS, RawTable, create_table_sql
@@ -423,11 +423,34 @@ def sync_catalog_tables(settings: Settings, catalog: Catalog) -> CatalogSync:
 
 
 def load_trading_sessions(settings: Settings, catalog: Catalog, end: str | None = None) -> int:
-    """Write raw.trading_sessions for every calendar the catalog uses (XNYS always: ETF flows)."""
+    """Write raw.trading_sessions for every calendar the catalog uses (XNYS always: ETF flows).
+
+    Building the calendars takes about a second; when the table already holds the sessions of
+    the same calendars, range and exchange_calendars version (its recipe, kept as the table's
+    comment) it is left as it is, unless FULL=1."""
     calendars = sorted(set(catalog.calendars()) | {"XNYS"})
     end = end or f"{datetime.now(UTC).year + 1}-12-31"
+    recipe = sessions_recipe(calendars, SESSIONS_START, end)
+    if not full_rebuild_requested():
+        with _warehouse(settings) as con:
+            rows = _rows_if_recipe(con, TRADING_SESSIONS, recipe)
+        if rows is not None:
+            return rows
     frame = all_sessions(calendars, SESSIONS_START, end).assign(loaded_at=datetime.now(UTC))
     with _warehouse(settings) as con:
         con.register("sessions_in", frame)
         _replace_table(con, TRADING_SESSIONS, "sessions_in")
+        con.execute(f"COMMENT ON TABLE raw.{TRADING_SESSIONS.table} IS '{recipe}'")
     return len(frame)
+
+
+def _rows_if_recipe(con: duckdb.DuckDBPyConnection, table: RawTable, recipe: str) -> int | None:
+    """The row count of raw.<table> when its comment says it was made from ``recipe``."""
+    found = con.execute(
+        "select comment from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'raw' and table_name = ?",
+        [table.table],
+    ).fetchone()
+    if found is None or found[0] != recipe:
+        return None
+    return con.execute(f"select count(*) from raw.{table.table}").fetchone()[0]

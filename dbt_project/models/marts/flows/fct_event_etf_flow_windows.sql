@@ -5,7 +5,7 @@
 -- Var(CAF) = s^2 * (n + n^2 / L) (n window days, L estimation days, s the estimation-window
 -- standard deviation), t = CAF / sqrt(Var), two-sided p from Student's t with L - 1 degrees of
 -- freedom (UDF t_two_sided_p from warehouse_udfs).
-{% set default_windows = var('etf_flow_event_windows', [[-1, 1], [0, 0], [0, 5]]) %}
+{% set default_windows = var('etf_flow_event_windows') %}
 
 with flows as (
 

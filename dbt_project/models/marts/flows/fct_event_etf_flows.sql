@@ -8,9 +8,9 @@
 -- flow runs from the first event-period day. Events whose day 0 falls outside a product's
 -- Farside coverage have no rows; with fewer than var etf_flow_min_estimation_days estimation
 -- flows the abnormal columns are null.
-{% set estimation_window = var('etf_flow_estimation_window', [-60, -11]) %}
-{% set event_period = var('etf_flow_event_period', [-10, 10]) %}
-{% set min_estimation_days = var('etf_flow_min_estimation_days', 30) %}
+{% set estimation_window = var('etf_flow_estimation_window') %}
+{% set event_period = var('etf_flow_event_period') %}
+{% set min_estimation_days = var('etf_flow_min_estimation_days') %}
 
 with events as (
 

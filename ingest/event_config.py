@@ -431,12 +431,15 @@ def write_event_config(db_path: Path, events: pd.DataFrame, studies: StudyTables
     return counts
 
 
-def load_event_config(db_path: Path | None = None) -> dict[str, int]:
-    """Read EVENTS_FILE and STUDIES_FILE, validate, write raw.* (the Dagster assets call this)."""
-    from ingest.config import load_settings
-
-    events = load_events(events_file())
-    studies = load_studies(studies_file())
+def load_event_config(
+    db_path: Path | None = None,
+    events_path: Path | None = None,
+    studies_path: Path | None = None,
+) -> dict[str, int]:
+    """Read the events and studies files (default EVENTS_FILE, STUDIES_FILE), validate, write
+    raw.* (the Dagster assets call this)."""
+    events = load_events(events_path or events_file())
+    studies = load_studies(studies_path or studies_file())
     return write_event_config(db_path or load_settings().warehouse_db, events, studies)
 
 

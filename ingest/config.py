@@ -34,21 +34,33 @@ class Variable:
 
 VARIABLES: tuple[Variable, ...] = (
     # -- the warehouse (ingest, dbt, Dagster): load_settings()
-    Variable("WAREHOUSE_DB", "`warehouse.duckdb`", "the DuckDB file, for both dbt and Dagster"),
+    Variable(
+        "WAREHOUSE_DB",
+        "`warehouse.duckdb` (repo root)",
+        "the DuckDB file, for both dbt and Dagster",
+    ),
     Variable("LANDING_DIR", "`../shared/raw`", "folder of exports read in landing mode"),
     Variable("INGEST_MODE", "`landing`", "`live` pulls from the public APIs instead"),
     Variable("ASSETS_FILE", "`catalog/assets.yml`", "the catalog of series"),
     Variable("EVENTS_FILE", "`config/events.csv`", "the events of the event studies"),
     Variable("STUDIES_FILE", "`config/studies.yml`", "the event studies (windows, models)"),
-    Variable("ARCHIVE_DIR", "`data/archive`", "verbatim copies of every payload, by SHA-256"),
+    Variable("ARCHIVE_DIR", "`data/archive`", "verbatim copies of every payload, named by SHA-256"),
     Variable(
         "DAGSTER_HOME",
         "`.dagster_home`",
         "Dagster's run history (shared by `make run` and `make ui`; "
         "`<WAREHOUSE_DB>.dagster_home` for another warehouse file)",
     ),
-    Variable("SERVING_DB", "`serving/warehouse.duckdb`", "the read copy published after a build"),
-    Variable("EXPORT_DIR", "`exports`", "Parquet exports of the published tables"),
+    Variable(
+        "SERVING_DB",
+        "`serving/warehouse.duckdb`",
+        "the read copy published after every green build",
+    ),
+    Variable(
+        "EXPORT_DIR",
+        "`exports`",
+        "Parquet exports of the published tables (`<schema>/<table>.parquet`)",
+    ),
     Variable(
         "FULL", "(unset)", "`1`: reload every source and rebuild every model (`make run FULL=1`)"
     ),
@@ -71,10 +83,19 @@ VARIABLES: tuple[Variable, ...] = (
         "dbt",
     ),
     # -- the engine dbt builds on
-    Variable("WAREHOUSE_ENGINE", "`duckdb`", "`spark` builds the dbt models on Apache Spark"),
-    Variable("LAKE_DIR", "`lake`", "on Spark: the raw tables as Parquet"),
     Variable(
-        "SPARK_WAREHOUSE_DIR", "`spark-warehouse`", "on Spark: the dbt tables and their metastore"
+        "WAREHOUSE_ENGINE",
+        "`duckdb`",
+        "`spark` builds the dbt models on Apache Spark "
+        "([Growing past one machine](#growing-past-one-machine))",
+    ),
+    Variable(
+        "LAKE_DIR", "`lake`", "on Spark: the raw tables as Parquet, `raw/<table>/part-0.parquet`"
+    ),
+    Variable(
+        "SPARK_WAREHOUSE_DIR",
+        "`spark-warehouse`",
+        "on Spark: the dbt tables as Parquet, `<schema>.db/<table>/`, with their metastore",
     ),
     Variable("SPARK_MASTER", "`local[2]`", "the local Spark session's master"),
     Variable("SPARK_DRIVER_MEMORY", "`4g`", "the local Spark session's driver memory"),

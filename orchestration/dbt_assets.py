@@ -15,7 +15,6 @@ from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster._utils.env import environ
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -32,7 +31,7 @@ from ingest.warehouse import (
 )
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
-from orchestration.resources import WarehouseSettings
+from orchestration.resources import WarehouseSettings, dbt_cli
 from publishing.build_state import (
     INPUTS_TAG,
     forget_state,
@@ -152,11 +151,7 @@ def _end(invocation) -> None:
 def _build(
     context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings, args: list[str]
 ) -> Iterator:
-    # dagster-dbt hands dbt (and its in-process adapter) this process's environment and has no
-    # env argument; its maintainers' way is a scoped `environ` around the call, restored when the
-    # dbt process has started (dagster-io/dagster#29656).
-    with environ(settings.dbt_env()):
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    invocation = dbt_cli(dbt, settings, args, context=context, raise_on_error=False)
     errored_checks = []
     try:
         for event in invocation.stream():

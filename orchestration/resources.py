@@ -7,6 +7,9 @@ from dataclasses import fields
 from pathlib import Path
 
 import dagster as dg
+from dagster._utils.env import environ
+from dagster_dbt import DbtCliResource
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
 from ingest.config import Settings, load_settings
 
@@ -48,3 +51,14 @@ class WarehouseSettings(dg.ConfigurableResource):
                 for f in fields(Settings)
             }
         )
+
+
+def dbt_cli(dbt: DbtCliResource, settings: Settings, args: list[str], **kwargs) -> DbtCliInvocation:
+    """``dbt.cli(args, **kwargs)`` with the settings' resolved paths in dbt's environment.
+
+    dagster-dbt starts dbt (and reads profiles.yml in this process for its adapter) with a copy
+    of os.environ and has no env argument; its maintainers' way is a scoped ``environ`` around
+    the call (dagster-io/dagster#29656), restored as soon as the dbt process has started.
+    """
+    with environ(settings.dbt_env()):
+        return dbt.cli(args, **kwargs)

@@ -31,6 +31,7 @@ def test_the_resource_carries_the_settings_of_the_environment(
     # Every asset (ingest, event config, dbt, publish, report) takes its settings from it.
     without = [a.node_def.name for a in defs.assets if "warehouse" not in a.required_resource_keys]
     assert not without
+    assert all("warehouse" in c.required_resource_keys for c in defs.asset_checks)
     graph = defs.resolve_asset_graph()
     dbt_model = graph.get(dg.AssetKey(["marts", "fct_findings"])).assets_def
     assert dbt_model.required_resource_keys >= {"dbt", "warehouse"}

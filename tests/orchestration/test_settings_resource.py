@@ -71,7 +71,7 @@ class _Dbt:
     """Records the environment dbt would be started with (dagster-dbt copies os.environ)."""
 
     def cli(self, args, **kwargs) -> _Invocation:
-        self.seen = {k: os.environ.get(k) for k in ("WAREHOUSE_DB", "LAKE_DIR", "WAREHOUSE_PYTHON")}
+        self.seen = dict(os.environ)  # what the dbt process would inherit
         return _Invocation()
 
 

@@ -4,7 +4,7 @@
 is generated from it: ``python -m ingest.config``); :func:`load_settings` reads the warehouse's
 ones into a typed :class:`Settings`. Paths are relative to the repository root unless absolute.
 A bad value raises :class:`SettingsError` naming the variable. Other modules never read
-``os.environ`` themselves (tests/test_settings_drift.py checks it); the endpoint and the BI tool
+``os.environ`` themselves (tests/test_settings.py checks it); the endpoint and the BI tool
 parse their own variables (endpoint/settings.py, bi/settings.py: the BI tool runs in its own
 environment) but declare them here too.
 """

@@ -164,3 +164,21 @@ def test_the_checks_see_the_allowed_exceptions(sources: dict[str, str]):
     assert WRITE.search(sources["bi/bootstrap.py"])
     assert DIRECT_READ.search(sources["bench/pipeline_bench.py"])
     assert not DIRECT_READ.search('env = {**os.environ, "WAREHOUSE_DB": db}')
+
+
+def test_the_endpoints_defaults_are_the_declared_ones():
+    """endpoint/settings.py parses its own variables: its defaults are the documented ones."""
+    from endpoint.settings import load_endpoint_settings
+
+    settings = load_endpoint_settings({})
+    actual = {
+        "SERVE_HOST": settings.host,
+        "SERVE_PORT": settings.port,
+        "SERVE_USER": settings.user,
+        "SERVE_STATEMENT_TIMEOUT": f"{settings.statement_timeout:g}",
+        "SERVE_MEMORY_LIMIT": settings.memory_limit,
+        "SERVE_MAX_CONNECTIONS": settings.max_connections,
+        "SERVE_POLL_SECONDS": f"{settings.poll_seconds:g}",
+    }
+    for name, value in actual.items():
+        assert DECLARED[name].default == f"`{value}`", name

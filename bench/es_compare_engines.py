@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ingest.config import load_settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SELECTION = [
     "path:models/staging/event_study",
@@ -103,19 +105,9 @@ def load_config(db: Path, events: Path | None, studies: Path | None) -> None:
         return
     from ingest import event_config
 
-    saved = {k: os.environ.get(k) for k in ("EVENTS_FILE", "STUDIES_FILE")}
-    if events is not None:
-        os.environ["EVENTS_FILE"] = str(events.resolve())
-    if studies is not None:
-        os.environ["STUDIES_FILE"] = str(studies.resolve())
-    try:
-        event_config.load_event_config(db)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    event_config.load_event_config(
+        db, events.resolve() if events else None, studies.resolve() if studies else None
+    )
 
 
 def run_dbt(source_root: Path, db: Path, workdir: Path) -> None:
@@ -276,7 +268,7 @@ def render(results: list[TableResult], base: str, commit: str, tol: float, confi
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_db = os.environ.get("WAREHOUSE_DB") or str(REPO_ROOT / "warehouse.duckdb")
+    default_db = str(load_settings().warehouse_db)
     parser.add_argument("--base", default="HEAD", help="git ref of the old engine")
     parser.add_argument("--warehouse", type=Path, default=Path(default_db))
     parser.add_argument("--events", type=Path)

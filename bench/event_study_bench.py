@@ -103,8 +103,9 @@ class SizeResult:
 
 
 def default_warehouse() -> Path:
-    value = os.environ.get("WAREHOUSE_DB")
-    return Path(value).expanduser() if value else REPO_ROOT / "warehouse.duckdb"
+    from ingest.config import load_settings
+
+    return load_settings().warehouse_db
 
 
 def copy_warehouse(source: Path, workdir: Path) -> Path:
@@ -174,16 +175,7 @@ def write_inputs(folder: Path, n_events: int, assets: list[str], seed: int) -> t
 def load_inputs(db: Path, events: Path, studies: Path) -> dict[str, int]:
     from ingest import event_config
 
-    saved = {k: os.environ.get(k) for k in ("EVENTS_FILE", "STUDIES_FILE")}
-    os.environ["EVENTS_FILE"], os.environ["STUDIES_FILE"] = str(events), str(studies)
-    try:
-        return event_config.load_event_config(db)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return event_config.load_event_config(db, events, studies)
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> ProcessRun:

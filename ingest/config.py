@@ -1,23 +1,230 @@
-"""Environment-driven settings shared by ingestion, dbt and Dagster.
+"""Every environment variable of the project: declared once here, read through here.
 
-Every path is relative to the repository root unless an environment variable overrides it.
+``VARIABLES`` names each variable with its default and meaning (the README's Configuration table
+is generated from it: ``python -m ingest.config``); :func:`load_settings` reads the warehouse's
+ones into a typed :class:`Settings`. Paths are relative to the repository root unless absolute.
+A bad value raises :class:`SettingsError` naming the variable. Other modules never read
+``os.environ`` themselves (tests/test_settings.py checks it); the endpoint and the BI tool
+parse their own variables (endpoint/settings.py, bi/settings.py: the BI tool runs in its own
+environment) but declare them here too.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _path_from_env(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
+class SettingsError(ValueError):
+    """A variable has a value the project cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str  # as documented: what an unset (or empty) variable means
+    meaning: str
+    used_by: str = "warehouse"  # warehouse, dbt, endpoint, bi, live, tests
+
+
+VARIABLES: tuple[Variable, ...] = (
+    # -- the warehouse (ingest, dbt, Dagster): load_settings()
+    Variable(
+        "WAREHOUSE_DB",
+        "`warehouse.duckdb` (repo root)",
+        "the DuckDB file, for both dbt and Dagster",
+    ),
+    Variable("LANDING_DIR", "`../shared/raw`", "folder of exports read in landing mode"),
+    Variable("INGEST_MODE", "`landing`", "`live` pulls from the public APIs instead"),
+    Variable("ASSETS_FILE", "`catalog/assets.yml`", "the catalog of series"),
+    Variable("EVENTS_FILE", "`config/events.csv`", "the events of the event studies"),
+    Variable("STUDIES_FILE", "`config/studies.yml`", "the event studies (windows, models)"),
+    Variable("ARCHIVE_DIR", "`data/archive`", "verbatim copies of every payload, named by SHA-256"),
+    Variable(
+        "DAGSTER_HOME",
+        "`.dagster_home`",
+        "Dagster's run history (shared by `make run` and `make ui`; "
+        "`<WAREHOUSE_DB>.dagster_home` for another warehouse file)",
+    ),
+    Variable(
+        "SERVING_DB",
+        "`serving/warehouse.duckdb`",
+        "the read copy published after every green build",
+    ),
+    Variable(
+        "EXPORT_DIR",
+        "`exports`",
+        "Parquet exports of the published tables (`<schema>/<table>.parquet`)",
+    ),
+    Variable(
+        "FULL", "(unset)", "`1`: reload every source and rebuild every model (`make run FULL=1`)"
+    ),
+    Variable(
+        "ALLOW_SHRINK",
+        "(unset)",
+        "force loads that drop more than half of a source's rows: `1`, or source/series ids",
+    ),
+    Variable(
+        "WRITER_WAIT_SECONDS",
+        "`600`",
+        "how long a run waits for the warehouse writer slot or file before giving up",
+    ),
+    Variable("REPORT_FILE", "`reports/warehouse_report.html`", "the HTML report (`make report`)"),
+    Variable("DOCS_DIR", "`reports/dbt-docs`", "the dbt docs site (`make docs`)"),
+    Variable(
+        "HACK_EVENT_MIN_USD",
+        "`100000000`",
+        "smallest hack (USD) that becomes an event; dbt var `hack_event_min_usd`",
+        "dbt",
+    ),
+    # -- the engine dbt builds on
+    Variable(
+        "WAREHOUSE_ENGINE",
+        "`duckdb`",
+        "`spark` builds the dbt models on Apache Spark "
+        "([Growing past one machine](#growing-past-one-machine))",
+    ),
+    Variable(
+        "LAKE_DIR", "`lake`", "on Spark: the raw tables as Parquet, `raw/<table>/part-0.parquet`"
+    ),
+    Variable(
+        "SPARK_WAREHOUSE_DIR",
+        "`spark-warehouse`",
+        "on Spark: the dbt tables as Parquet, `<schema>.db/<table>/`, with their metastore",
+    ),
+    Variable("SPARK_MASTER", "`local[2]`", "the local Spark session's master"),
+    Variable("SPARK_DRIVER_MEMORY", "`4g`", "the local Spark session's driver memory"),
+    Variable("SPARK_SHUFFLE_PARTITIONS", "`2`", "the local Spark session's shuffle partitions"),
+    Variable(
+        "DBT_TARGET",
+        "`$WAREHOUSE_ENGINE`",
+        "a target of `dbt_project/profiles.yml` (`spark_thrift`, `spark_http` for a cluster)",
+        "dbt",
+    ),
+    Variable("SPARK_HOST", "`localhost`", "cluster targets: the Spark host", "dbt"),
+    Variable("SPARK_PORT", "`10000`", "`spark_thrift`: the Thrift server's port", "dbt"),
+    Variable("SPARK_USER", "`dbt`", "`spark_thrift`: the user", "dbt"),
+    Variable("SPARK_CLUSTER", "(unset)", "`spark_http`: the cluster id", "dbt"),
+    Variable("SPARK_TOKEN", "(unset)", "`spark_http`: the access token", "dbt"),
+    Variable(
+        "WAREHOUSE_PYTHON",
+        "`python`",
+        "the interpreter `warehouse_engine/dbt-spark` runs dbt with (set by the pipeline)",
+        "dbt",
+    ),
+    # -- live mode
+    Variable(
+        "WAREHOUSE_USER_AGENT",
+        "the project's URL",
+        "contact (URL or e-mail) in the User-Agent sent to the APIs",
+        "live",
+    ),
+    Variable("YAHOO_BASE_URL", "`https://query1.finance.yahoo.com`", "Yahoo chart API", "live"),
+    Variable("FRED_BASE_URL", "`https://fred.stlouisfed.org`", "FRED", "live"),
+    Variable("BINANCE_BASE_URL", "`https://api.binance.com`", "Binance klines API", "live"),
+    Variable("DEFILLAMA_BASE_URL", "`https://api.llama.fi`", "DeFiLlama hacks API", "live"),
+    Variable("FARSIDE_BASE_URL", "`https://farside.co.uk`", "Farside ETF flows", "live"),
+    # -- the SQL endpoint (endpoint/settings.py)
+    Variable("SERVE_HOST", "`127.0.0.1`", "address the endpoint listens on", "endpoint"),
+    Variable("SERVE_PORT", "`5433`", "the endpoint's port (`0`: any free port)", "endpoint"),
+    Variable("SERVE_USER", "`warehouse`", "the endpoint's user", "endpoint"),
+    Variable("SERVE_PASSWORD", "(generated)", "the endpoint's password", "endpoint"),
+    Variable(
+        "SERVE_PASSWORD_FILE",
+        "`endpoint_password` beside `SERVING_DB`",
+        "where a generated password is kept",
+        "endpoint",
+    ),
+    Variable("SERVE_STATEMENT_TIMEOUT", "`30`", "seconds a query may run at most", "endpoint"),
+    Variable("SERVE_MEMORY_LIMIT", "`2GB`", "DuckDB memory limit of the served copy", "endpoint"),
+    Variable("SERVE_THREADS", "cores, at most 4", "DuckDB threads of the served copy", "endpoint"),
+    Variable("SERVE_MAX_CONNECTIONS", "`64`", "concurrent client connections", "endpoint"),
+    Variable(
+        "SERVE_POLL_SECONDS", "`1`", "how often a newly published copy is looked for", "endpoint"
+    ),
+    # -- the BI tool (bi/settings.py, its own environment)
+    Variable("BI_PORT", "`8088`", "Apache Superset's port (`make bi`)", "bi"),
+    Variable("BI_ADMIN_USER", "`admin`", "Superset's admin user", "bi"),
+    Variable("BI_ADMIN_PASSWORD", "(generated once)", "Superset's admin password", "bi"),
+    Variable("SUPERSET_HOME", "`bi/.superset`", "Superset's metadata and secret key", "bi"),
+    # -- tests only
+    Variable(
+        "EVENT_STUDY_TEST_DB",
+        "(unset)",
+        "a built warehouse the event-study tests read instead of building one",
+        "tests",
+    ),
+    Variable(
+        "ENDPOINT_PUBLISHED_COPY",
+        "(unset)",
+        "a published copy the endpoint tests serve instead of building one",
+        "tests",
+    ),
+    Variable(
+        "POSTGRES_JDBC_JAR",
+        "`/usr/share/java/postgresql.jar`",
+        "the PostgreSQL JDBC driver of the JDBC test",
+        "tests",
+    ),
+)
+DECLARED: dict[str, Variable] = {v.name: v for v in VARIABLES}
+ENGINES = ("duckdb", "spark")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def env_value(name: str, env: Mapping[str, str] | None = None) -> str:
+    """The variable's value, stripped ("" when unset); only declared variables may be read."""
+    if name not in DECLARED:
+        raise KeyError(f"{name} is not declared in ingest/config.py VARIABLES")
+    return (os.environ if env is None else env).get(name, "").strip()
+
+
+def path_setting(name: str, default: Path, env: Mapping[str, str] | None = None) -> Path:
+    value = env_value(name, env)
     if not value:
         return default
     path = Path(value).expanduser()
     return path if path.is_absolute() else (REPO_ROOT / path)
+
+
+def flag_setting(name: str, env: Mapping[str, str] | None = None) -> bool:
+    value = env_value(name, env).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be 1/true/yes or 0/false/no (or unset), not {value!r}")
+
+
+def number_setting(
+    name: str, default: float, env: Mapping[str, str] | None = None, minimum: float = 0.0
+) -> float:
+    value = env_value(name, env)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {value!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum:g}, not {value!r}")
+    return number
+
+
+def choice_setting(
+    name: str, choices: tuple[str, ...], env: Mapping[str, str] | None = None
+) -> str:
+    """One of ``choices`` (case-insensitive); the first when unset."""
+    value = env_value(name, env).lower() or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {choices}, not {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -34,36 +241,85 @@ class Settings:
     engine: str = "duckdb"
     lake_dir: Path = REPO_ROOT / "lake"
     spark_warehouse_dir: Path = REPO_ROOT / "spark-warehouse"
+    events_file: Path = REPO_ROOT / "config" / "events.csv"
+    studies_file: Path = REPO_ROOT / "config" / "studies.yml"
+    report_file: Path = REPO_ROOT / "reports" / "warehouse_report.html"
+    docs_dir: Path = REPO_ROOT / "reports" / "dbt-docs"
+    full: bool = False  # FULL: reload and rebuild everything, changed or not
+    writer_wait_seconds: float = 600.0
+    dbt_target: str = ""  # DBT_TARGET; "" means the engine's own target
 
     @property
     def is_live(self) -> bool:
         return self.ingest_mode == "live"
 
+    def dbt_env(self) -> dict[str, str]:
+        """What the dbt process must see besides the inherited environment: dbt runs in
+        dbt_project/, so every path is handed over resolved."""
+        env = {
+            "WAREHOUSE_DB": str(self.warehouse_db),
+            "WAREHOUSE_ENGINE": self.engine,
+            "LAKE_DIR": str(self.lake_dir),
+            "SPARK_WAREHOUSE_DIR": str(self.spark_warehouse_dir),
+            # warehouse_engine/dbt-spark runs dbt with the pipeline's interpreter
+            "WAREHOUSE_PYTHON": sys.executable,
+        }
+        if self.dbt_target:
+            env["DBT_TARGET"] = self.dbt_target
+        return env
 
-ENGINES = ("duckdb", "spark")
 
-
-def engine_setting() -> str:
+def engine_setting(env: Mapping[str, str] | None = None) -> str:
     """WAREHOUSE_ENGINE: the engine dbt builds the models on (duckdb unless set)."""
-    engine = os.environ.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() or "duckdb"
-    if engine not in ENGINES:
-        raise ValueError(f"WAREHOUSE_ENGINE must be one of {ENGINES}, not {engine!r}")
-    return engine
+    return choice_setting("WAREHOUSE_ENGINE", ENGINES, env)
 
 
-def load_settings() -> Settings:
-    mode = os.environ.get("INGEST_MODE", "landing").strip().lower() or "landing"
-    if mode not in {"landing", "live"}:
-        raise ValueError(f"INGEST_MODE must be 'landing' or 'live', not {mode!r}")
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The warehouse's settings from ``env`` (default: this process's environment)."""
     return Settings(
-        warehouse_db=_path_from_env("WAREHOUSE_DB", REPO_ROOT / "warehouse.duckdb"),
-        landing_dir=_path_from_env("LANDING_DIR", REPO_ROOT.parent / "shared" / "raw"),
-        assets_file=_path_from_env("ASSETS_FILE", REPO_ROOT / "catalog" / "assets.yml"),
-        archive_dir=_path_from_env("ARCHIVE_DIR", REPO_ROOT / "data" / "archive"),
-        ingest_mode=mode,
-        serving_db=_path_from_env("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb"),
-        export_dir=_path_from_env("EXPORT_DIR", REPO_ROOT / "exports"),
-        engine=engine_setting(),
-        lake_dir=_path_from_env("LAKE_DIR", REPO_ROOT / "lake"),
-        spark_warehouse_dir=_path_from_env("SPARK_WAREHOUSE_DIR", REPO_ROOT / "spark-warehouse"),
+        warehouse_db=path_setting("WAREHOUSE_DB", REPO_ROOT / "warehouse.duckdb", env),
+        landing_dir=path_setting("LANDING_DIR", REPO_ROOT.parent / "shared" / "raw", env),
+        assets_file=path_setting("ASSETS_FILE", REPO_ROOT / "catalog" / "assets.yml", env),
+        archive_dir=path_setting("ARCHIVE_DIR", REPO_ROOT / "data" / "archive", env),
+        ingest_mode=choice_setting("INGEST_MODE", ("landing", "live"), env),
+        serving_db=path_setting("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb", env),
+        export_dir=path_setting("EXPORT_DIR", REPO_ROOT / "exports", env),
+        engine=engine_setting(env),
+        lake_dir=path_setting("LAKE_DIR", REPO_ROOT / "lake", env),
+        spark_warehouse_dir=path_setting("SPARK_WAREHOUSE_DIR", REPO_ROOT / "spark-warehouse", env),
+        events_file=path_setting("EVENTS_FILE", REPO_ROOT / "config" / "events.csv", env),
+        studies_file=path_setting("STUDIES_FILE", REPO_ROOT / "config" / "studies.yml", env),
+        report_file=path_setting(
+            "REPORT_FILE", REPO_ROOT / "reports" / "warehouse_report.html", env
+        ),
+        docs_dir=path_setting("DOCS_DIR", REPO_ROOT / "reports" / "dbt-docs", env),
+        full=flag_setting("FULL", env),
+        writer_wait_seconds=number_setting("WRITER_WAIT_SECONDS", 600.0, env),
+        dbt_target=env_value("DBT_TARGET", env),
     )
+
+
+README_START = "<!-- settings table: generated by `python -m ingest.config`, do not edit -->"
+README_END = "<!-- end of settings table -->"
+
+
+def markdown_table() -> str:
+    """The README's Configuration table, one row per declared variable."""
+    rows = ["| variable | default | used by | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{v.name}` | {v.default} | {v.used_by} | {v.meaning} |" for v in VARIABLES]
+    return "\n".join(rows)
+
+
+def readme_with_table(readme: str) -> str:
+    """``readme`` with the text between the table markers replaced by the current table."""
+    head, _, rest = readme.partition(README_START)
+    _, found, tail = rest.partition(README_END)
+    if not found:
+        raise ValueError(f"README.md lacks the markers {README_START!r} ... {README_END!r}")
+    return f"{head}{README_START}\n{markdown_table()}\n{README_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m ingest.config: rewrite the README's table
+    readme = REPO_ROOT / "README.md"
+    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"{len(VARIABLES)} variables written to {readme}")

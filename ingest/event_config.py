@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ingest.config import REPO_ROOT, _path_from_env
+from ingest.config import env_value, load_settings
 from ingest.datasets import EVENT_CONFIG_TABLES, create_table_sql
 from ingest.errors import FileFormatError
 from ingest.warehouse import writer
@@ -71,11 +70,11 @@ class EventConfigError(FileFormatError):
 
 
 def events_file() -> Path:
-    return _path_from_env("EVENTS_FILE", REPO_ROOT / "config" / "events.csv")
+    return load_settings().events_file
 
 
 def studies_file() -> Path:
-    return _path_from_env("STUDIES_FILE", REPO_ROOT / "config" / "studies.yml")
+    return load_settings().studies_file
 
 
 # ---------------------------------------------------------------------------------- events
@@ -441,12 +440,15 @@ def write_event_config(db_path: Path, events: pd.DataFrame, studies: StudyTables
     return counts
 
 
-def load_event_config(db_path: Path | None = None) -> dict[str, int]:
-    """Read EVENTS_FILE and STUDIES_FILE, validate, write raw.* (the Dagster assets call this)."""
-    from ingest.config import load_settings
-
-    events = load_events(events_file())
-    studies = load_studies(studies_file())
+def load_event_config(
+    db_path: Path | None = None,
+    events_path: Path | None = None,
+    studies_path: Path | None = None,
+) -> dict[str, int]:
+    """Read the events and studies files (default EVENTS_FILE, STUDIES_FILE), validate, write
+    raw.* (the Dagster assets call this)."""
+    events = load_events(events_path or events_file())
+    studies = load_studies(studies_path or studies_file())
     return write_event_config(db_path or load_settings().warehouse_db, events, studies)
 
 
@@ -454,5 +456,5 @@ if __name__ == "__main__":  # pragma: no cover - manual use
     print(load_event_config())
     print(
         "threshold for automatic hack events (dbt var hack_event_min_usd):",
-        os.environ.get("HACK_EVENT_MIN_USD", "100000000"),
+        env_value("HACK_EVENT_MIN_USD") or "100000000",
     )

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 
 from ingest.catalog import SeriesEntry
+from ingest.config import load_settings
 
 INGEST_DIR = Path(__file__).resolve().parent
 # The code whose output lands in raw.*: parsers, row rules, plausibility, schemas.
@@ -45,4 +45,4 @@ def recipe_sha256(entry: SeriesEntry, fmt: str, options: dict) -> str:
 
 def full_rebuild_requested() -> bool:
     """FULL=1 (make run FULL=1) reloads every source whether or not it changed."""
-    return os.environ.get("FULL", "").strip().lower() in {"1", "true", "yes"}
+    return load_settings().full

@@ -8,9 +8,9 @@ its previous rows stay. ``ALLOW_SHRINK`` forces such a load when the source real
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
+from ingest.config import env_value
 from ingest.errors import IngestError
 
 # "Most": a load that would remove more than this fraction of a source's rows is refused.
@@ -26,7 +26,7 @@ class ShrinkRefusedError(IngestError):
 
 
 def shrink_allowed(source_id: str, series_id: str, env: Mapping[str, str] | None = None) -> bool:
-    value = (os.environ if env is None else env).get(ALLOW_SHRINK_ENV, "").strip()
+    value = env_value(ALLOW_SHRINK_ENV, env)
     names = {name.strip() for name in value.split(",") if name.strip()}
     return bool(names & _ALLOW_ALL) or source_id in names or series_id in names
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.config import number_setting
 from ingest.errors import WarehouseBusyError
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,7 @@ _DUCKDB_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID
 
 def wait_seconds_setting() -> float:
     """How long a writer waits for the warehouse before giving up (env WRITER_WAIT_SECONDS)."""
-    value = os.environ.get("WRITER_WAIT_SECONDS", "").strip()
-    if not value:
-        return DEFAULT_WAIT_SECONDS
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        raise ValueError(
-            f"WRITER_WAIT_SECONDS must be a number of seconds, not {value!r}"
-        ) from None
+    return number_setting("WRITER_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)
 
 
 def lock_file_path(db_path: Path) -> Path:

@@ -7,9 +7,7 @@ message, never with data tests reported as failed.
 """
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import closing, suppress
 from graphlib import TopologicalSorter
@@ -24,17 +22,16 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from ingest.config import load_settings
+from ingest.config import Settings
 from ingest.errors import WarehouseBusyError
-from ingest.recipe import full_rebuild_requested
 from ingest.warehouse import (
     connect_for_write,
     is_lock_error,
-    wait_seconds_setting,
     writer_lock,
 )
 from orchestration.dbt_project import dbt_project
 from orchestration.ingest_assets import POOL
+from orchestration.resources import WarehouseSettings, dbt_cli
 from publishing.build_state import (
     INPUTS_TAG,
     forget_state,
@@ -128,9 +125,9 @@ def _in_dependency_order(
     return list(TopologicalSorter(graph).static_order())
 
 
-def _readers_see(built_state: str | None) -> bool:
+def _readers_see(settings: Settings, built_state: str | None) -> bool:
     """Whether the published copy was made from exactly this build state."""
-    published = current_build(load_settings().serving_db) or {}
+    published = current_build(settings.serving_db) or {}
     return built_state is not None and published.get("build_state") == built_state
 
 
@@ -151,8 +148,10 @@ def _end(invocation) -> None:
             invocation.process.wait(timeout=DBT_STOP_SECONDS)
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str]) -> Iterator:
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+def _build(
+    context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings, args: list[str]
+) -> Iterator:
+    invocation = dbt_cli(dbt, settings, args, context=context, raise_on_error=False)
     errored_checks = []
     try:
         for event in invocation.stream():
@@ -174,19 +173,12 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str])
         raise dg.Failure(description=f"dbt build failed: {invocation.get_error()}")
 
 
-def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+def _build_on_spark(
+    context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings
+) -> Iterator:
     """WAREHOUSE_ENGINE=spark: the raw tables to the lake as Parquet, then every portable model
     and test on the local Spark session (tables under SPARK_WAREHOUSE_DIR). Always a full build:
     the incremental plan reads DuckDB's build state, which a Spark build does not write."""
-    settings = load_settings()
-    os.environ.update(
-        {
-            "WAREHOUSE_DB": str(settings.warehouse_db),
-            "LAKE_DIR": str(settings.lake_dir),
-            "SPARK_WAREHOUSE_DIR": str(settings.spark_warehouse_dir),
-            "WAREHOUSE_PYTHON": sys.executable,
-        }
-    )
     with (
         writer_lock(settings.warehouse_db),
         closing(connect_for_write(settings.warehouse_db)) as con,
@@ -194,7 +186,7 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource) -> Iter
         counts = export_raw(con, settings.lake_dir)
     context.log.info(f"raw tables written to {settings.lake_dir}: {counts}")
     context.log.info(f"not yet portable to Spark, left out: {DUCKDB_ONLY}")
-    yield from _build(context, dbt, ["build", "--exclude", DUCKDB_ONLY])
+    yield from _build(context, dbt, settings, ["build", "--exclude", DUCKDB_ONLY])
 
 
 @dbt_assets(
@@ -203,21 +195,21 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource) -> Iter
     pool=POOL,
     project=dbt_project,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    if load_settings().engine == "spark":
-        yield from _build_on_spark(context, dbt)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseSettings):
+    settings = warehouse.settings
+    if settings.engine == "spark":
+        yield from _build_on_spark(context, dbt, settings)
         return
-    db_path = load_settings().warehouse_db
-    # dbt and Python must write the same file: hand dbt the resolved absolute path.
-    os.environ["WAREHOUSE_DB"] = str(db_path)
+    # dbt and Python write the same file: dbt gets the resolved path (Settings.dbt_env).
+    db_path = settings.warehouse_db
     with writer_lock(db_path):
         # Waits (with progress) while a foreign process holds the file, then plans the build.
         with closing(connect_for_write(db_path)) as con:
-            plan = plan_build(con, dbt_project.manifest_path, force_full=full_rebuild_requested())
+            plan = plan_build(con, dbt_project.manifest_path, force_full=settings.full)
             built_state = state_fingerprint(con)
         context.log.info(f"dbt build plan: {plan.reason}")
         inputs = context.run.tags.get(INPUTS_TAG)
-        if plan.nothing_to_build and _readers_see(built_state):
+        if plan.nothing_to_build and _readers_see(settings, built_state):
             # No output: publish and report are skipped; readers keep the current build.
             context.log.info("nothing changed since the last dbt build: no model rebuilt")
             with closing(connect_for_write(db_path)) as con:
@@ -234,10 +226,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
             context.log.info("no model rebuilt; the published copy is behind: publishing again")
             return
         try:
-            yield from _build(context, dbt, plan.dbt_args(dbt_project.manifest_path))
+            yield from _build(context, dbt, settings, plan.dbt_args(dbt_project.manifest_path))
         except BaseException:
             # The next build starts from scratch; never wait long here, the step already failed.
-            wait = min(FORGET_WAIT_SECONDS, wait_seconds_setting())
+            wait = min(FORGET_WAIT_SECONDS, settings.writer_wait_seconds)
             with suppress(WarehouseBusyError), closing(connect_for_write(db_path, wait)) as con:
                 forget_state(con)
             raise

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ingest.catalog import load_catalog
-from ingest.config import REPO_ROOT, load_settings
+from ingest.config import REPO_ROOT, Settings, load_settings
 from orchestration.automation import (
     build_landing_sensor,
     build_schedules,
@@ -19,20 +19,23 @@ from orchestration.freshness import build_freshness_checks
 from orchestration.ingest_assets import build_ingest_assets
 from orchestration.publish_assets import build_publish_assets
 from orchestration.report_assets import build_report_assets
+from orchestration.resources import WarehouseSettings
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(settings: Settings) -> DbtCliResource:
     """dbt itself on DuckDB; on Spark (WAREHOUSE_ENGINE=spark) dbt in a process that starts the
     local Spark session first (warehouse_engine/dbt-spark)."""
-    if load_settings().engine == "spark":
+    if settings.engine == "spark":
         executable = REPO_ROOT / "warehouse_engine" / "dbt-spark"
         return DbtCliResource(project_dir=dbt_project, dbt_executable=executable)
     return DbtCliResource(project_dir=dbt_project)
 
 
 def build_definitions() -> dg.Definitions:
-    """Assets come from the catalog named by ASSETS_FILE at the time of the call."""
-    catalog = load_catalog(load_settings().assets_file)
+    """Assets come from the catalog named by ASSETS_FILE at the time of the call; the settings
+    the assets run with are those of the environment at that time too."""
+    settings = load_settings()
+    catalog = load_catalog(settings.assets_file)
     everything = dg.define_asset_job(
         "build_warehouse",
         selection=dg.AssetSelection.all(),
@@ -51,7 +54,10 @@ def build_definitions() -> dg.Definitions:
         jobs=[everything],
         schedules=build_schedules(catalog),
         sensors=[build_landing_sensor(catalog), failed_run_reason],
-        resources={"dbt": dbt_resource()},
+        resources={
+            "dbt": dbt_resource(settings),
+            "warehouse": WarehouseSettings.from_settings(settings),
+        },
         # Every run (UI, schedule, sensor) runs its steps in one process, as make run does:
         # the warehouse has one writer, so a process per step only adds start-up time and
         # queues on the writer slot.

@@ -7,8 +7,9 @@ dbt sources of the event-study models map onto.
 
 import dagster as dg
 
-from ingest.event_config import events_file, load_event_config, studies_file
+from ingest.event_config import load_event_config
 from orchestration.ingest_assets import GROUP, POOL
+from orchestration.resources import WarehouseSettings
 
 TABLES = {
     "events": "raw.events: the curated event catalogue (EVENTS_FILE), instants in UTC.",
@@ -30,14 +31,17 @@ def build_event_config_assets() -> list[dg.AssetsDefinition]:
         pool=POOL,
         name="event_config",
     )
-    def event_config():
-        counts = load_event_config()
+    def event_config(warehouse: WarehouseSettings):
+        settings = warehouse.settings
+        counts = load_event_config(
+            settings.warehouse_db, settings.events_file, settings.studies_file
+        )
         for table in TABLES:
             meta = {"rows": counts[table]}
             if table == "events":
-                meta["file"] = str(events_file())
+                meta["file"] = str(settings.events_file)
             elif table == "studies":
-                meta["file"] = str(studies_file())
+                meta["file"] = str(settings.studies_file)
             yield dg.MaterializeResult(asset_key=["raw", table], metadata=meta)
 
     return [event_config]

@@ -28,13 +28,15 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from ingest.config import env_value
+
 # Open files kept per process: a run's own file and the index, plus a few runs the UI shows.
 OPEN_SHARDS = 8
 
 
 def default_base_dir() -> str:
     """Where Dagster keeps per-run event logs by default: $DAGSTER_HOME/history/runs."""
-    home = os.environ.get("DAGSTER_HOME")
+    home = env_value("DAGSTER_HOME")
     if not home:
         raise ValueError(
             "OpenSqliteEventLogStorage: set DAGSTER_HOME (make does) or give it a base_dir"

@@ -16,9 +16,10 @@ from dagster import AssetCheckExecutionContext
 from dagster_dbt import DbtCliResource
 
 from ingest.catalog import Catalog, SeriesEntry
-from ingest.config import load_settings
+from ingest.config import Settings
 from ingest.warehouse import reader
 from orchestration.ingest_assets import POOL, entry_datasets
+from orchestration.resources import WarehouseSettings, dbt_cli
 
 FRESH_CHECK = "fresh"
 
@@ -135,8 +136,10 @@ def build_freshness_checks(catalog: Catalog) -> list[dg.AssetChecksDefinition]:
         pool=POOL,
         name="source_freshness",
     )
-    def source_freshness(context: AssetCheckExecutionContext, dbt: DbtCliResource):
-        settings = load_settings()
+    def source_freshness(
+        context: AssetCheckExecutionContext, dbt: DbtCliResource, warehouse: WarehouseSettings
+    ):
+        settings = warehouse.settings
         now = datetime.now(UTC)
         selected = {key.asset_key for key in context.selected_asset_check_keys}
         results = []
@@ -145,16 +148,16 @@ def build_freshness_checks(catalog: Catalog) -> list[dg.AssetChecksDefinition]:
                 if dg.AssetKey(["ingest", entry.id]) in selected:
                     results.append((entry, evaluate(con, entry, now, settings.is_live)))
         # Live mode: dbt's own source freshness (how long ago each raw table was loaded) too.
-        loaded = dbt_source_freshness(dbt) if settings.is_live else {}
+        loaded = dbt_source_freshness(dbt, settings) if settings.is_live else {}
         for entry, result in results:
             yield with_dbt_freshness(result, entry, loaded)
 
     return [source_freshness]
 
 
-def dbt_source_freshness(dbt: DbtCliResource) -> dict[str, str]:
+def dbt_source_freshness(dbt: DbtCliResource, settings: Settings) -> dict[str, str]:
     """raw table -> "pass|warn|error, loaded <age> ago" from `dbt source freshness`."""
-    invocation = dbt.cli(["source", "freshness"], raise_on_error=False).wait()
+    invocation = dbt_cli(dbt, settings, ["source", "freshness"], raise_on_error=False).wait()
     try:
         results = invocation.get_artifact("sources.json").get("results", [])
     except Exception:  # noqa: BLE001 - dbt failed before writing results: report nothing

@@ -14,7 +14,6 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ingest.catalog import Catalog, SeriesEntry, load_catalog
-from ingest.config import load_settings
 from ingest.connectors.live import LIVE_FORMATS
 from ingest.datasets import DATASETS
 from ingest.errors import WarehouseBusyError
@@ -29,6 +28,7 @@ from ingest.pipeline import (
     sync_catalog_tables,
 )
 from ingest.warehouse import reader
+from orchestration.resources import WarehouseSettings
 
 POOL = "warehouse"  # one writer at a time: DuckDB allows a single writing process
 GROUP = "ingest"
@@ -154,8 +154,8 @@ def build_entries_asset(catalog: Catalog) -> dg.AssetsDefinition:
         can_subset=True,
         pool=POOL,
     )
-    def ingest_entries(context: AssetExecutionContext):
-        settings = load_settings()
+    def ingest_entries(context: AssetExecutionContext, warehouse: WarehouseSettings):
+        settings = warehouse.settings
         if not settings.is_live:
             check_landing_dir(settings)
         selected = [e for e in catalog.entries if keys[e.id] in context.selected_asset_keys]
@@ -204,8 +204,8 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
         ],
         pool=POOL,
     )
-    def catalog_tables(context: AssetExecutionContext):
-        settings = load_settings()
+    def catalog_tables(context: AssetExecutionContext, warehouse: WarehouseSettings):
+        settings = warehouse.settings
         sync = sync_catalog_tables(settings, load_catalog(settings.assets_file))
         if sync.removed:
             context.log.warning(sync.summary())
@@ -229,8 +229,8 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
         description="raw.trading_sessions: sessions with real UTC open/close (early closes included) "
         "from exchange_calendars for every calendar the catalog uses; 24/7 and 24/5 are UTC days.",
     )
-    def trading_sessions() -> dg.MaterializeResult:
-        settings = load_settings()
+    def trading_sessions(warehouse: WarehouseSettings) -> dg.MaterializeResult:
+        settings = warehouse.settings
         rows = load_trading_sessions(settings, load_catalog(settings.assets_file))
         return dg.MaterializeResult(
             metadata={"rows": rows, "calendars": sorted(catalog.calendars())}
@@ -266,8 +266,8 @@ def build_raw_table_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
         ],
         can_subset=True,
     )
-    def raw_tables(context: AssetExecutionContext):
-        settings = load_settings()
+    def raw_tables(context: AssetExecutionContext, warehouse: WarehouseSettings):
+        settings = warehouse.settings
         with reader(settings.warehouse_db) as con:
             existing = {
                 r[0]

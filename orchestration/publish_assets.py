@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster import AssetExecutionContext, DagsterEventType
 
-from ingest.config import load_settings
+from ingest.config import Settings
 from ingest.warehouse import reader
 from orchestration.ingest_assets import POOL
+from orchestration.resources import WarehouseSettings
 from publishing.publish import Publication, current_build, publish
 
 SERVING_KEY = dg.AssetKey(["serving", "warehouse"])
@@ -37,8 +38,7 @@ def _failed_steps(context: AssetExecutionContext) -> list[str]:
     return [r.dagster_event.step_key for r in records]
 
 
-def _failed_loads() -> list[str]:
-    settings = load_settings()
+def _failed_loads(settings: Settings) -> list[str]:
     with reader(settings.warehouse_db) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
@@ -52,13 +52,13 @@ def _failed_loads() -> list[str]:
     return [r[0] for r in rows]
 
 
-def reasons_not_to_publish(context: AssetExecutionContext) -> list[str]:
+def reasons_not_to_publish(context: AssetExecutionContext, settings: Settings) -> list[str]:
     reasons = []
     if steps := _failed_steps(context):
         reasons.append(f"failed steps: {', '.join(steps)}")
     if checks := _failed_checks(context):
         reasons.append(f"failed checks: {', '.join(checks[:10])}")
-    if loads := _failed_loads():
+    if loads := _failed_loads(settings):
         reasons.append(f"failed loads in raw.loads: {', '.join(loads[:10])}")
     return reasons
 
@@ -98,8 +98,10 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
         "staging and raw as tables with their descriptions, plus meta.build_info. Swapped in "
         "atomically, and only after a fully green build: otherwise readers keep the last good one.",
     )
-    def published_warehouse(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
-        settings = load_settings()
+    def published_warehouse(
+        context: AssetExecutionContext, warehouse: WarehouseSettings
+    ) -> Iterator[dg.MaterializeResult]:
+        settings = warehouse.settings
         if settings.engine == "spark":
             context.log.info(
                 f"built on Spark: tables under {settings.spark_warehouse_dir}; the DuckDB read "
@@ -107,7 +109,7 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
             )
             return
         previous = current_build(settings.serving_db)
-        reasons = reasons_not_to_publish(context)
+        reasons = reasons_not_to_publish(context, settings)
         if reasons:
             kept = (previous or {}).get("build_id") or "none (nothing published yet)"
             raise dg.Failure(

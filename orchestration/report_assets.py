@@ -7,8 +7,8 @@ shows as "not built" in the report.
 
 import dagster as dg
 
-from ingest.config import load_settings
 from orchestration.publish_assets import SERVING_KEY
+from orchestration.resources import WarehouseSettings
 
 REPORT_KEY = dg.AssetKey(["reports", "warehouse_report"])
 
@@ -24,10 +24,11 @@ def build_report_assets() -> list[dg.AssetsDefinition]:
         "study, BTC ETF flows around the Bybit hack, the USD/HKD band, monthly hack losses and "
         "the findings table (REPORT_FILE, default reports/warehouse_report.html).",
     )
-    def warehouse_report() -> dg.MaterializeResult:
-        from report.build import build_report, default_report_file
+    def warehouse_report(warehouse: WarehouseSettings) -> dg.MaterializeResult:
+        from report.build import build_report
 
-        path = build_report(load_settings().serving_db, default_report_file())
+        settings = warehouse.settings
+        path = build_report(settings.serving_db, settings.report_file)
         return dg.MaterializeResult(
             metadata={
                 "report": dg.MetadataValue.path(str(path)),

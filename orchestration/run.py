@@ -335,9 +335,9 @@ def main(inputs: str | None = None) -> int:
 
 
 def _has_dagster_home() -> bool:
-    import os
+    from ingest.config import env_value
 
-    return bool(os.environ.get("DAGSTER_HOME"))
+    return bool(env_value("DAGSTER_HOME"))
 
 
 if __name__ == "__main__":

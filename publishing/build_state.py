@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from ingest.config import env_value
 
 STATE_TABLE = "meta.dbt_build_state"
 # dbt's views name the catalog they read (the file's name): a renamed file needs a full build.
@@ -111,7 +112,7 @@ def project_fingerprint(manifest_path: Path) -> str:
         for uid, macro in manifest.get("macros", {}).items()
         if macro.get("package_name") == manifest.get("metadata", {}).get("project_name")
     )
-    parts += [f"env:{name}={os.environ.get(name, '')}" for name in DBT_ENV_INPUTS]
+    parts += [f"env:{name}={env_value(name)}" for name in DBT_ENV_INPUTS]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -231,7 +232,7 @@ def inputs_fingerprint(repo_root: Path, files: list[Path], year: int) -> str:
     and the year (trading sessions are generated to the end of next year)."""
     digest = hashlib.sha256(f"year={year}".encode())
     for name in ENV_INPUTS:
-        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+        digest.update(f"{name}={env_value(name)}".encode())
     code = sorted({p for pattern in CODE_GLOBS for p in repo_root.glob(pattern) if p.is_file()})
     for path in code:
         _file_digest(digest, path.relative_to(repo_root).as_posix(), path)

@@ -22,9 +22,7 @@ DBT_DIR = REPO_ROOT / "dbt_project"
 
 
 def docs_dir() -> Path:
-    value = os.environ.get("DOCS_DIR")
-    path = Path(value) if value else REPO_ROOT / "reports" / "dbt-docs"
-    return path if path.is_absolute() else REPO_ROOT / path
+    return load_settings().docs_dir
 
 
 def _snapshot(private_db: Path, folder: Path) -> Path:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import os
 from pathlib import Path
 
 import duckdb
@@ -27,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, load_settings
 
 CHART_CLASS = "report-chart"
 TABLE_CLASS = "report-table"
@@ -66,11 +65,7 @@ VERDICT_COLOURS = {
 
 def default_report_file() -> Path:
     """REPORT_FILE (relative paths from the repository root), else reports/warehouse_report.html."""
-    value = os.environ.get("REPORT_FILE")
-    if not value:
-        return REPO_ROOT / "reports" / "warehouse_report.html"
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return load_settings().report_file
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts") -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from ingest.config import REPO_ROOT
+from ingest.config import load_settings
 
-LANDING_DIR = Path(os.environ.get("LANDING_DIR") or REPO_ROOT.parent / "shared" / "raw")
+LANDING_DIR = load_settings().landing_dir
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.run import root_message
 
@@ -55,9 +55,11 @@ def build_warehouse(
     if assets_file is not None:
         overrides["ASSETS_FILE"] = str(assets_file)
     overrides.update(extra_env or {})
-    saved = {k: os.environ.get(k) for k in overrides}
-    os.environ.update(overrides)
-    try:
+    # Scoped: the build's settings (read when the definitions are built, and by ingest code)
+    # come from this environment, restored when the build ends.
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in overrides.items():
+            env.setenv(key, value)
         from orchestration.definitions import build_definitions
 
         defs = build_definitions()
@@ -74,9 +76,3 @@ def build_warehouse(
             if e.event_type_value == "STEP_FAILURE"
         ]
         return BuildResult(result.success, failures, list(result.all_events))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

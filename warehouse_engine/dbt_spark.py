@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import sys
 
+from ingest.config import env_value
+
 NO_ENGINE = {"--version", "parse", "ls", "list", "deps", "clean"}
 
 
 def main(argv: list[str]) -> int:
+    # This process is dbt's: profiles.yml picks its target from WAREHOUSE_ENGINE in this very
+    # environment, so set it here, before dbt starts (no child process to hand an env to).
     os.environ["WAREHOUSE_ENGINE"] = "spark"
     # A cluster target (DBT_TARGET=spark_thrift, spark_http) needs no local session.
-    local = os.environ.get("DBT_TARGET", "spark") == "spark"
+    local = (env_value("DBT_TARGET") or "spark") == "spark"
     if local and not NO_ENGINE & set(argv[:1]) and "--version" not in argv:
         from ingest.config import load_settings
         from warehouse_engine.lake import register_tables

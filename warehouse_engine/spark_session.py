@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ingest.config import Settings, load_settings
+from ingest.config import Settings, env_value, load_settings
 
 # Spark 4 needs Java 17 or newer (Debian: openjdk-17-jre-headless, installed by .ci/run).
 JAVA_HINT = "Spark needs Java 17+: apt-get install openjdk-17-jre-headless (see .ci/run)"
@@ -23,9 +23,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     metastore beside them, UTC, and partitions sized for one machine."""
     warehouse = settings.spark_warehouse_dir
     return {
-        "spark.master": os.environ.get("SPARK_MASTER", "local[2]"),
+        "spark.master": env_value("SPARK_MASTER") or "local[2]",
         "spark.app.name": "event-study-warehouse-dbt",
-        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
+        "spark.driver.memory": env_value("SPARK_DRIVER_MEMORY") or "4g",
         "spark.sql.warehouse.dir": str(warehouse),
         # The Hive metastore (dbt-spark enables Hive support) as an embedded Derby database in
         # the warehouse folder, so every process that opens the folder sees the same tables.
@@ -44,7 +44,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.parser.escapedStringLiterals": "true",
         # Tens of thousands of rows, not billions: 200 shuffle partitions would cost more than
         # the work. A cluster profile leaves Spark's default (adaptive execution coalesces).
-        "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "2"),
+        "spark.sql.shuffle.partitions": env_value("SPARK_SHUFFLE_PARTITIONS") or "2",
         # Parquet any engine reads: INT64 microsecond timestamps, not Spark's legacy INT96.
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.ui.enabled": "false",

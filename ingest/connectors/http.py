@@ -10,7 +10,6 @@ Any other 4xx fails at once: asking again will not change the answer.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 import tomllib
@@ -25,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, env_value
 from ingest.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def default_user_agent() -> str:
     APIs ask clients to identify themselves so an operator can reach a misbehaving client
     instead of blocking it: put your fork's URL or an e-mail address in WAREHOUSE_USER_AGENT.
     """
-    contact = os.environ.get(USER_AGENT_ENV, "").strip() or DEFAULT_CONTACT
+    contact = env_value(USER_AGENT_ENV) or DEFAULT_CONTACT
     return f"{PROJECT_NAME}/{project_version()} (+{contact})"
 
 

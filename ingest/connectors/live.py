@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ingest.catalog import LIVE_SOURCES, LiveSpec
+from ingest.config import env_value
 from ingest.connectors.http import HttpClient, HttpResponse
 from ingest.errors import CatalogError, FetchError, FileFormatError
 
@@ -69,7 +69,7 @@ class LivePayload:
 
 def base_url(source: str) -> str:
     env, default = BASE_URL_ENV[source]
-    return (os.environ.get(env, "").strip() or default).rstrip("/")
+    return (env_value(env) or default).rstrip("/")
 
 
 def _url(base: str, path: str, query: dict[str, Any] | None = None) -> str:

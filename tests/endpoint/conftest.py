@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest.config import env_value
 from tests.endpoint.support import RunningEndpoint, start_endpoint, stop_endpoint_process
 
 
@@ -22,7 +22,7 @@ def published_copy(
     ENDPOINT_PUBLISHED_COPY may name an existing published copy (e.g. serving/warehouse.duckdb
     after `make run`) to skip building the warehouse when iterating on these tests.
     """
-    given = os.environ.get("ENDPOINT_PUBLISHED_COPY")
+    given = env_value("ENDPOINT_PUBLISHED_COPY")
     if given:
         return Path(given)
     from publishing.publish import publish

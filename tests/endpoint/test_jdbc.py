@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.config import env_value
+
 PROBE = Path(__file__).parent / "jdbc" / "MetadataProbe.java"
-JAR = Path(os.environ.get("POSTGRES_JDBC_JAR", "/usr/share/java/postgresql.jar"))
+JAR = Path(env_value("POSTGRES_JDBC_JAR") or "/usr/share/java/postgresql.jar")
 JAVA = shutil.which("java")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, env_value
 
 DBT_DIR = REPO_ROOT / "dbt_project"
 EVENT_STUDY_MODELS = [
@@ -127,7 +127,7 @@ def run_dbt(args: list[str], db: Path, workdir: Path) -> None:
 @pytest.fixture(scope="session")
 def event_study_db(request) -> Path:
     """The session's freshly built warehouse (or EVENT_STUDY_TEST_DB)."""
-    path = os.environ.get("EVENT_STUDY_TEST_DB")
+    path = env_value("EVENT_STUDY_TEST_DB")
     return Path(path) if path else request.getfixturevalue("built_warehouse")
 
 
@@ -142,17 +142,7 @@ def convention_db(event_study_db: Path, tmp_path_factory: pytest.TempPathFactory
     shutil.copy2(event_study_db, db)
     (workdir / "events.csv").write_text(events_csv(), encoding="utf-8")
     (workdir / "studies.yml").write_text(STUDIES, encoding="utf-8")
-    saved = {k: os.environ.get(k) for k in ("EVENTS_FILE", "STUDIES_FILE")}
-    os.environ["EVENTS_FILE"] = str(workdir / "events.csv")
-    os.environ["STUDIES_FILE"] = str(workdir / "studies.yml")
-    try:
-        event_config.load_event_config(db)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    event_config.load_event_config(db, workdir / "events.csv", workdir / "studies.yml")
     run_dbt(["run", "-s", *EVENT_STUDY_MODELS, "--quiet"], db, workdir)
     return db
 

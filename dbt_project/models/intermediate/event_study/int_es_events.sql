@@ -1,11 +1,12 @@
 -- Every event: the curated catalogue plus reconciled hack incidents (int_hack_incidents) that
 -- are hacks (is_hack: exploits of protocols, exchanges, bridges, custodians - not phishing of
 -- individuals, scams, depegs or valuations) with a loss at the time (amount_usd) >= var
--- hack_event_min_usd (default env HACK_EVENT_MIN_USD or 100M USD), one event per incident
+-- hack_event_min_usd (dbt_project.yml vars: env HACK_EVENT_MIN_USD, else 100M USD), one event
+-- per incident
 -- (aliases, duplicates and year-off copies are merged upstream), timed by BlockSec's first
 -- attack transaction when BlockSec has the incident, else 00:00 UTC of the incident date. A
 -- hack already in the catalogue (a curated hack within +-1 day) is not repeated.
-{% set min_usd = var('hack_event_min_usd', env_var('HACK_EVENT_MIN_USD', '100000000')) %}
+{% set min_usd = var('hack_event_min_usd') %}
 with curated as (
 
     select

@@ -17,9 +17,9 @@
 -- the order above, then name similarity, then day gap, then the closer amount: DeFiLlama's two
 -- Mirror records of 2021-10-08, $90m and $2m, pair the $90m one with De.Fi's $90m): a group
 -- never links two groups of one source.
-{% set window_days = var('hack_match_window_days', 1) %}
-{% set exact_window_days = var('hack_match_exact_name_window_days', 3) %}
-{% set alias_window_days = var('hack_match_alias_window_days', 10) %}
+{% set window_days = var('hack_match_window_days') %}
+{% set exact_window_days = var('hack_match_exact_name_window_days') %}
+{% set alias_window_days = var('hack_match_alias_window_days') %}
 with groups as (
 
     select

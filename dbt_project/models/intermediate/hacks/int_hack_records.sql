@@ -13,7 +13,7 @@
 -- Value basis: 'later_valuation' for rekt.news amounts published more than
 --   var hack_later_valuation_days (365) after the incident (rekt.news values the loss when it
 --   writes: The One That Got Away, $14.85bn in 2025 for LuBian's 2020 theft), else 'at_incident'.
-{% set later_days = var('hack_later_valuation_days', 365) %}
+{% set later_days = var('hack_later_valuation_days') %}
 with source_records as (
 
     select

@@ -4,7 +4,7 @@
 -- incidents from 2023-01-03, the first day all five sources cover (BlockSec starts then). The
 -- share and spread metrics cover is_hack incidents (SlowMist's frauds are in no other source).
 -- The record-by-record report is fct_hack_incident_records.
-{% set threshold = var('hack_reconciliation_threshold_usd', 10000000) %}
+{% set threshold = var('hack_reconciliation_threshold_usd') %}
 with incidents as (
 
     select

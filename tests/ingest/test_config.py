@@ -1,0 +1,104 @@
+"""ingest/config.py: the declared variables, their defaults, overrides and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.config import (
+    DECLARED,
+    REPO_ROOT,
+    VARIABLES,
+    SettingsError,
+    env_value,
+    load_settings,
+)
+from ingest.recipe import full_rebuild_requested
+from ingest.warehouse import wait_seconds_setting
+
+
+def test_defaults_without_any_variable():
+    settings = load_settings({})
+    assert settings.warehouse_db == REPO_ROOT / "warehouse.duckdb"
+    assert settings.landing_dir == REPO_ROOT.parent / "shared" / "raw"
+    assert settings.assets_file == REPO_ROOT / "catalog" / "assets.yml"
+    assert settings.events_file == REPO_ROOT / "config" / "events.csv"
+    assert settings.studies_file == REPO_ROOT / "config" / "studies.yml"
+    assert settings.serving_db == REPO_ROOT / "serving" / "warehouse.duckdb"
+    assert settings.report_file == REPO_ROOT / "reports" / "warehouse_report.html"
+    assert settings.docs_dir == REPO_ROOT / "reports" / "dbt-docs"
+    assert settings.ingest_mode == "landing" and not settings.is_live
+    assert settings.engine == "duckdb"
+    assert settings.full is False
+    assert settings.writer_wait_seconds == 600.0
+    assert settings.dbt_target == ""
+
+
+def test_overrides_relative_paths_from_the_repository_root(tmp_path: Path):
+    settings = load_settings(
+        {
+            "WAREHOUSE_DB": "elsewhere/w.duckdb",
+            "LANDING_DIR": str(tmp_path),
+            "INGEST_MODE": " LIVE ",
+            "WAREHOUSE_ENGINE": "Spark",
+            "FULL": "yes",
+            "WRITER_WAIT_SECONDS": "2.5",
+            "REPORT_FILE": str(tmp_path / "r.html"),
+        }
+    )
+    assert settings.warehouse_db == REPO_ROOT / "elsewhere" / "w.duckdb"
+    assert settings.landing_dir == tmp_path
+    assert settings.is_live and settings.engine == "spark"
+    assert settings.full is True and settings.writer_wait_seconds == 2.5
+    assert settings.report_file == tmp_path / "r.html"
+
+
+def test_empty_means_the_default():
+    assert load_settings({"INGEST_MODE": "", "WAREHOUSE_DB": "", "FULL": ""}) == load_settings({})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("INGEST_MODE", "offline"),
+        ("WAREHOUSE_ENGINE", "postgres"),
+        ("FULL", "ture"),
+        ("WRITER_WAIT_SECONDS", "ten"),
+        ("WRITER_WAIT_SECONDS", "-1"),
+    ],
+)
+def test_a_bad_value_names_the_variable(name: str, value: str):
+    with pytest.raises(SettingsError, match=name) as error:
+        load_settings({name: value})
+    assert repr(value) in str(error.value)
+
+
+def test_readers_use_the_process_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FULL", "1")
+    monkeypatch.setenv("WRITER_WAIT_SECONDS", "7")
+    assert full_rebuild_requested() is True
+    assert wait_seconds_setting() == 7.0
+    monkeypatch.setenv("WRITER_WAIT_SECONDS", "soon")
+    with pytest.raises(SettingsError, match="WRITER_WAIT_SECONDS"):
+        wait_seconds_setting()
+
+
+def test_only_declared_variables_can_be_read():
+    with pytest.raises(KeyError, match="NOT_A_SETTING"):
+        env_value("NOT_" + "A_SETTING", {})  # built: the drift scan must not see it
+
+
+def test_each_variable_declared_once_with_a_default_and_a_meaning():
+    assert len(DECLARED) == len(VARIABLES)
+    for variable in VARIABLES:
+        assert variable.default and variable.meaning, variable.name
+        assert variable.used_by in {"warehouse", "dbt", "live", "endpoint", "bi", "tests"}
+
+
+def test_dbt_gets_resolved_paths(tmp_path: Path):
+    env = load_settings({"WAREHOUSE_DB": "w.duckdb", "LAKE_DIR": str(tmp_path)}).dbt_env()
+    assert env["WAREHOUSE_DB"] == str(REPO_ROOT / "w.duckdb")
+    assert env["LAKE_DIR"] == str(tmp_path) and env["WAREHOUSE_ENGINE"] == "duckdb"
+    assert "DBT_TARGET" not in env  # unset: profiles.yml falls back to WAREHOUSE_ENGINE
+    assert load_settings({"DBT_TARGET": "spark_thrift"}).dbt_env()["DBT_TARGET"] == "spark_thrift"

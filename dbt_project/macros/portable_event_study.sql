@@ -76,15 +76,77 @@
     trim(both {{ chars }} from {{ expression }})
 {%- endmacro %}
 
-{#- A date as text YYYYMMDD. -#}
-{% macro date_yyyymmdd(date) -%}
-    {{ return(adapter.dispatch('date_yyyymmdd', 'event_study_warehouse')(date)) }}
+{#- A date as text, by a DuckDB strftime format (the formats the models use, translated for
+    Spark's date_format; English month names on both). -#}
+{% macro format_date(date, format) -%}
+    {{ return(adapter.dispatch('format_date', 'event_study_warehouse')(date, format)) }}
 {%- endmacro %}
-{% macro default__date_yyyymmdd(date) -%}
-    strftime({{ date }}, '%Y%m%d')
+{% macro default__format_date(date, format) -%}
+    strftime({{ date }}, '{{ format }}')
 {%- endmacro %}
-{% macro spark__date_yyyymmdd(date) -%}
-    date_format({{ date }}, 'yyyyMMdd')
+{% macro spark__format_date(date, format) -%}
+    {%- set patterns = {'%Y%m%d': 'yyyyMMdd', '%B %Y': 'MMMM yyyy', '%Y-%m-%d': 'yyyy-MM-dd'} -%}
+    {%- if format not in patterns -%}
+        {{ exceptions.raise_compiler_error("format_date: no Spark pattern for " ~ format) }}
+    {%- endif -%}
+    date_format({{ date }}, '{{ patterns[format] }}')
+{%- endmacro %}
+
+{#- A number as C's printf('%g') writes it (DuckDB's printf): 6 significant digits, trailing
+    zeros dropped, exponent form below 1e-4 and from 1e6 (Java's %g keeps the zeros). -#}
+{% macro format_g(expression) -%}
+    {{ return(adapter.dispatch('format_g', 'event_study_warehouse')(expression)) }}
+{%- endmacro %}
+{% macro default__format_g(expression) -%}
+    printf('%g', {{ expression }})
+{%- endmacro %}
+{% macro spark__format_g(expression) -%}
+    {#- the exponent after rounding to 6 digits, from Java's %e (which rounds as C's does) -#}
+    {%- set x = 'cast(' ~ expression ~ ' as double)' -%}
+    {%- set e = "cast(substring_index(format_string('%.5e', " ~ x ~ "), 'e', -1) as int)" -%}
+    case
+        when {{ x }} is null then null
+        when {{ x }} = 0 then '0'
+        when {{ e }} < -4 or {{ e }} >= 6 then
+            regexp_replace(substring_index(format_string('%.5e', {{ x }}), 'e', 1), '\.?0+$', '')
+            || 'e' || substring_index(format_string('%.5e', {{ x }}), 'e', -1)
+        else regexp_replace(
+            format_string(concat('%.', cast(5 - {{ e }} as string), 'f'), {{ x }}),
+            '(\.[0-9]*[1-9])0+$|\.0+$', '$1')
+    end
+{%- endmacro %}
+
+{#- A number with `digits` decimals, as printf('%.<digits>f') (NULL stays NULL). -#}
+{% macro format_fixed(expression, digits) -%}
+    {{ return(adapter.dispatch('format_fixed', 'event_study_warehouse')(expression, digits)) }}
+{%- endmacro %}
+{% macro default__format_fixed(expression, digits) -%}
+    printf('%.{{ digits }}f', {{ expression }})
+{%- endmacro %}
+{% macro spark__format_fixed(expression, digits) -%}
+    case when ({{ expression }}) is not null then format_string('%.{{ digits }}f', {{ expression }}) end
+{%- endmacro %}
+
+{#- Aggregate: the strings of `expression` joined by `delimiter`, ordered by `order_by`. -#}
+{% macro string_agg_ordered(expression, delimiter, order_by) -%}
+    {{ return(adapter.dispatch('string_agg_ordered', 'event_study_warehouse')(expression, delimiter, order_by)) }}
+{%- endmacro %}
+{% macro default__string_agg_ordered(expression, delimiter, order_by) -%}
+    string_agg({{ expression }}, '{{ delimiter }}' order by {{ order_by }})
+{%- endmacro %}
+{% macro spark__string_agg_ordered(expression, delimiter, order_by) -%}
+    nullif(array_join({{ list_agg(expression, order_by) }}, '{{ delimiter }}'), '')
+{%- endmacro %}
+
+{#- A string split at a literal delimiter, each part trimmed, as a list. -#}
+{% macro split_trimmed(expression, delimiter) -%}
+    {{ return(adapter.dispatch('split_trimmed', 'event_study_warehouse')(expression, delimiter)) }}
+{%- endmacro %}
+{% macro default__split_trimmed(expression, delimiter) -%}
+    list_transform(string_split({{ expression }}, '{{ delimiter }}'), asset -> trim(asset))
+{%- endmacro %}
+{% macro spark__split_trimmed(expression, delimiter) -%}
+    transform(split({{ expression }}, '{{ delimiter }}'), part -> trim(part))
 {%- endmacro %}
 
 {#- Aggregate: the values of `expression` as a list, in no particular order (two such lists in

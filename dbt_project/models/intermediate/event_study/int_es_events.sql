@@ -28,7 +28,7 @@ hacks as (
 
     select
         'hack_' || {{ trim_chars(regexp_replace_all('lower(name)', '[^a-z0-9]+', '_'), "'_'") }}
-            || '_' || {{ date_yyyymmdd('incident_date') }} as event_id,
+            || '_' || {{ format_date('incident_date', '%Y%m%d') }} as event_id,
         name || ' hack' as event_name,
         'hack' as event_type,
         coalesce(incident_time_utc, cast(incident_date as timestamp)) as event_time_utc,

@@ -206,3 +206,18 @@ window {{ name }} as (
 {%- endmacro %}
 {% macro spark__column_frame_window(name, partition_by, order_by, start_column, end_column) -%}
 {%- endmacro %}
+
+{#- A string literal of `text`, which may hold apostrophes. DuckDB: the SQL literal, each
+    apostrophe doubled. Spark keeps a literal's text raw (escapedStringLiterals, so that
+    regular expressions read as on DuckDB), '' included: there the apostrophes are chr(39). -#}
+{% macro sql_text(text) -%}
+    {{ return(adapter.dispatch('sql_text', 'event_study_warehouse')(text)) }}
+{%- endmacro %}
+{% macro default__sql_text(text) -%}
+    '{{ text.replace("'", "''") }}'
+{%- endmacro %}
+{% macro spark__sql_text(text) -%}
+    {%- set parts = [] -%}
+    {%- for part in text.split("'") -%}{%- do parts.append("'" ~ part ~ "'") -%}{%- endfor -%}
+    ({{ parts | join(' || chr(39) || ') }})
+{%- endmacro %}

@@ -37,7 +37,7 @@ hacks as (
         amount_usd,
         coalesce(source_url, 'https://defillama.com/hacks') as source_url,
         'Reconciled hack incident ' || incident_id || ' (' || incident_class || ', '
-            || n_sources || ' sources; amount = median of the sources'' losses at the time; '
+            || n_sources || {{ sql_text(" sources; amount = median of the sources' losses at the time; ") }}
             || case when incident_time_utc is not null
                 then 'time = BlockSec first attack transaction).'
                 else 'no BlockSec time: 00:00 UTC of the day).'

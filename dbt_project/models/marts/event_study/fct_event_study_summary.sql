@@ -35,7 +35,7 @@ cross_section as (
         any_value(m.mean_scar) as mean_scar,
         sqrt(sum(c.n_pairs * power(c.car_t_stat - m.mean_scar, 2))
             / nullif(any_value(m.n_pairs) - 1, 0)) as sd_scar,
-        sum(c.n_pairs * c.df / (c.df - 2.0)) as patell_var,
+        sum(c.n_pairs * c.df / cast(c.df - 2 as {{ type_double() }})) as patell_var,
         coalesce(sum(c.n_pairs) filter (where c.car > 0), 0) as n_positive,
         {{ list_unordered('c.car') }} as cars,
         {{ list_unordered('c.n_pairs') }} as weights
@@ -53,9 +53,9 @@ signed_ranks as (
     select study_id, window_start, window_end, car, n_pairs,
         -- pairs strictly below (up to its peers minus the peers: integers, exact), and up to
         -- its peers
-        (sum(n_pairs) over by_size
+        cast(sum(n_pairs) over by_size
             - sum(n_pairs) over (partition by study_id, window_start, window_end, abs(car))
-            + 1 + sum(n_pairs) over by_size) / 2.0 as rnk
+            + 1 + sum(n_pairs) over by_size as {{ type_double() }}) / 2 as rnk
     from unit_cars
     where car <> 0
     window by_size as (partition by study_id, window_start, window_end order by abs(car))

@@ -85,8 +85,8 @@ select
     claimed as threshold,
     'supported at <= ' || {{ format_g('claimed') }} || ', inconclusive down to '
     || {{ format_g('tolerance') }} as decision_rule,
-    'marts.fct_daily_prices where asset_id = ''btc'' and trade_date between ''' || peak_start
-    || ''' and ''' || trough_end || ''', with high and low from staging.stg_daily_bars of the '
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between '") }} || peak_start
+    || {{ sql_text("' and '") }} || trough_end || {{ sql_text("', with high and low from staging.stg_daily_bars of the ") }}
     || 'same source and day' as evidence,
     'High ' || coalesce({{ format_fixed('peak_high', 0) }}, 'n/a') || ' on '
     || coalesce(cast(peak_high_date as {{ dbt.type_string() }}), 'n/a') || ', low '
@@ -120,9 +120,9 @@ select
     cast(null as {{ type_double() }}),
     r.level_usd,
     'supported when the highest close reaches ' || {{ format_g('r.level_usd') }},
-    'marts.fct_daily_prices where asset_id = ''btc'' and trade_date between the low (claim '
-    || 'btc_etf_approval_drawdown) and '''
-    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || '''',
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between the low (claim ") }}
+    || {{ sql_text("btc_etf_approval_drawdown) and '") }}
+    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || {{ sql_text("'") }},
     'First close >= ' || {{ format_g('r.level_usd') }} || ' on ' || coalesce(cast(r.recovery_date as {{ dbt.type_string() }}), 'never')
     || ' (period_end). The rise also spans the April 2024 halving; no causal attribution to the '
     || 'ETFs.'

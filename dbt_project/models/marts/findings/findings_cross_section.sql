@@ -103,11 +103,11 @@ select
         when short_study is null then ''
         else ', and each leg in its direction with p < ' || {{ format_g('p_crit') }}
     end as decision_rule,
-    'marts.fct_abnormal_returns where study_id = ''' || long_study || ''' and event_id = '''
-    || long_event || ''' and asset_id in (' || long_assets || ')'
+    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }} || long_study || {{ sql_text("' and event_id = '") }}
+    || long_event || {{ sql_text("' and asset_id in (") }} || long_assets || ')'
     || coalesce(
-        '; minus study_id = ''' || short_study || ''' and event_id = ''' || short_event
-        || ''' and asset_id in (' || short_assets || ')', ''
+        {{ sql_text("; minus study_id = '") }} || short_study || {{ sql_text("' and event_id = '") }} || short_event
+        || {{ sql_text("' and asset_id in (") }} || short_assets || ')', ''
     )
     || '; relative days [' || window_start || ', ' || window_end || '] and the estimation days'
         as evidence,
@@ -126,14 +126,14 @@ select
             || coalesce({{ format_fixed('short_t', 2) }}, 'n/a') || ', p = '
             || coalesce({{ format_fixed('short_p', 4) }}, 'n/a') || ')'
     end
-    || '. Mean pairwise correlation of the assets'' estimation-window abnormal returns: '
+    || {{ sql_text(". Mean pairwise correlation of the assets' estimation-window abnormal returns: ") }}
     || coalesce({{ format_fixed('long_correlation', 2) }}, 'n/a')
     || coalesce(' (short leg ' || {{ format_fixed('short_correlation', 2) }} || ')', '')
     || '; the portfolio variance carries it, so correlated assets are not counted as '
     || 'independent evidence.'
     || case
         when long_assets like '%hstech%'
-            then ' Relative days follow each asset''s own calendar (Lunar New Year closed Hong '
+            then {{ sql_text(" Relative days follow each asset's own calendar (Lunar New Year closed Hong ") }}
                 || 'Kong 2025-01-29..31).'
         else ''
     end

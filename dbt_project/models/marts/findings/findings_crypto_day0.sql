@@ -74,7 +74,7 @@ select
     t_two_sided_p(portfolio_return / nullif(portfolio_sd, 0), n_days - 1) as p_value,
     p_crit as threshold,
     'BTC and ETH both fell and p < ' || {{ format_g('p_crit') }} as decision_rule,
-    'marts.fct_daily_prices where asset_id in (''btc'', ''eth''): daily close / previous '
+    {{ sql_text("marts.fct_daily_prices where asset_id in ('btc', 'eth'): daily close / previous ") }}
     || 'close - 1 on ' || {{ event_date }} || ' and over the estimation days' as evidence,
     'ETH return = ' || coalesce({{ format_fixed('eth_return', 4) }}, 'n/a') || ', portfolio return = '
     || coalesce({{ format_fixed('portfolio_return', 4) }}, 'n/a') || ', z(BTC) = '

@@ -75,8 +75,8 @@ select
     t_two_sided_p(sar, df) as p_value,
     p_crit as threshold,
     'AR < 0 and p < ' || {{ format_g('p_crit') }} as decision_rule,
-    'marts.fct_abnormal_returns where study_id = ''' || study_id || ''' and event_id = '''
-    || event_id || ''' and asset_id = ''' || asset_id || ''' and relative_day = 0; L from '
+    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }} || study_id || {{ sql_text("' and event_id = '") }}
+    || event_id || {{ sql_text("' and asset_id = '") }} || asset_id || {{ sql_text("' and relative_day = 0; L from ") }}
     || 'marts.fct_event_model_fit' as evidence,
     'AR = ' || coalesce({{ format_fixed('abnormal_return', 4) }}, 'n/a') || ', SAR = '
     || coalesce({{ format_fixed('sar', 2) }}, 'n/a') || ', df = ' || coalesce(cast(df as {{ dbt.type_string() }}), 'n/a')

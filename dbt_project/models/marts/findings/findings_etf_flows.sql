@@ -145,9 +145,9 @@ select
     || coalesce({{ format_fixed('p_main', 4) }}, 'n/a') || ', '
     || coalesce({{ format_fixed('p_recent', 4) }}, 'n/a') || ', '
     || coalesce({{ format_fixed('p_zero', 4) }}, 'n/a') || ')' as decision_rule,
-    'marts.fct_event_etf_flows where event_id = '''
-    || {{ finding_param(claim_id, 'event_id', 'varchar') }} || ''' and product = '''
-    || {{ finding_param(claim_id, 'product', 'varchar') }} || ''' (flow_usd by relative_day); '
+    {{ sql_text("marts.fct_event_etf_flows where event_id = '") }}
+    || {{ finding_param(claim_id, 'event_id', 'varchar') }} || {{ sql_text("' and product = '") }}
+    || {{ finding_param(claim_id, 'product', 'varchar') }} || {{ sql_text("' (flow_usd by relative_day); ") }}
     || 'the main-baseline test equals marts.fct_event_etf_flow_windows for the same window'
         as evidence,
     'Raw flows: day 0 ' || coalesce({{ format_fixed('raw_day0 / 1e6', 0) }}, 'n/a') || 'm USD, ['

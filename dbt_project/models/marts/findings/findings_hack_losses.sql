@@ -59,15 +59,15 @@ select
         'true',
         finding_param(claim_id, 'claim_kind', 'varchar')
     ) }} as verdict,
-    'Percentile rank (cume_dist) of the month''s losses among all months of scope hacks' as test,
+    {{ sql_text("Percentile rank (cume_dist) of the month's losses among all months of scope hacks") }} as test,
     'percentile' as statistic_name,
     f.percentile as statistic,
     cast(null as {{ type_double() }}) as p_value,
     f.percentile_min as threshold,
     'supported when the percentile >= ' || {{ format_g('f.percentile_min') }} as decision_rule,
-    'marts.fct_hack_monthly where scope = ''hacks'': loss_usd of '
+    {{ sql_text("marts.fct_hack_monthly where scope = 'hacks': loss_usd of ") }}
     || {{ finding_param(claim_id, 'month', 'date') }} || ' ranked among all months (cume_dist, '
-    || 'rank by loss_usd desc); scope ''all'' for the comparison' as evidence,
+    || {{ sql_text("rank by loss_usd desc); scope 'all' for the comparison") }} as evidence,
     'Rank ' || coalesce(cast(f.loss_rank as {{ dbt.type_string() }}), 'n/a') || ' of '
     || coalesce(cast(f.n_months as {{ dbt.type_string() }}), 'n/a') || ' months since '
     || coalesce(cast(f.first_month as {{ dbt.type_string() }}), 'n/a') || ', percentile '
@@ -77,7 +77,7 @@ select
     || coalesce(cast(f.loss_rank_all as {{ dbt.type_string() }}), 'n/a') || ' of '
     || coalesce(cast(f.n_months_all as {{ dbt.type_string() }}), 'n/a') || ' (top month '
     || coalesce(cast(t.top_all_month as {{ dbt.type_string() }}), 'n/a') || '). Losses are '
-    || 'the median of the sources'' losses at the time per reconciled incident '
+    || {{ sql_text("the median of the sources' losses at the time per reconciled incident ") }}
     || '(fct_hack_incident); early years are covered more thinly.' as note
 from feb as f
 cross join top_month as t

@@ -100,8 +100,8 @@ select
     cast(null as {{ type_double() }}) as p_value,
     strong_position as threshold,
     'the band position fell and reached <= ' || {{ format_g('strong_position') }} as decision_rule,
-    'marts.fct_fx_daily where pair = ''USD/HKD'' and date between ''' || period_start
-    || ''' and ''' || period_end || ''' (band_position: 0 = 7.75, 1 = 7.85)' as evidence,
+    {{ sql_text("marts.fct_fx_daily where pair = 'USD/HKD' and date between '") }} || period_start
+    || {{ sql_text("' and '") }} || period_end || {{ sql_text("' (band_position: 0 = 7.75, 1 = 7.85)") }} as evidence,
     'Band position ' || coalesce({{ format_fixed('start_position', 3) }}, 'n/a') || ' -> minimum '
     || coalesce({{ format_fixed('min_position', 3) }}, 'n/a') || '; first at or below '
     || {{ format_g('strong_position') }} || ' on ' || coalesce(cast(strong_side_date as {{ dbt.type_string() }}), 'never')
@@ -131,12 +131,12 @@ select
     tolerance,
     'supported within ' || {{ format_g('tolerance') }} || ' of ' || {{ format_g('claimed_usd') }}
     || ', inconclusive up to ' || {{ format_g('outer_tolerance') }},
-    'marts.fct_daily_prices where asset_id = ''gold'' and trade_date between ''' || period_start
-    || ''' and ''' || period_end || '''',
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'gold' and trade_date between '") }} || period_start
+    || {{ sql_text("' and '") }} || period_end || {{ sql_text("'") }},
     'Range ' || coalesce({{ format_fixed('min_close', 1) }}, 'n/a') || ' - '
     || coalesce({{ format_fixed('max_close', 1) }}, 'n/a') || ' over ' || cast(n_days as {{ dbt.type_string() }})
     || ' sessions. Front-month futures, not spot (futures trade a few dollars to tens of dollars '
-    || 'above spot); the article''s date is not stated exactly.'
+    || {{ sql_text("above spot); the article's date is not stated exactly.") }}
 from gold
 union all
 select
@@ -160,8 +160,8 @@ select
     fall_min,
     'the January high exceeds the end-2024 close and DXY then falls at least '
     || {{ format_g('-fall_min') }},
-    'marts.fct_fx_daily where pair = ''DXY'' and date between ''' || period_start || ''' and '''
-    || period_end || '''',
+    {{ sql_text("marts.fct_fx_daily where pair = 'DXY' and date between '") }} || period_start || {{ sql_text("' and '") }}
+    || period_end || {{ sql_text("'") }},
     'DXY end-2024 ' || coalesce({{ format_fixed('dec_close', 2) }}, 'n/a') || ', January high '
     || coalesce({{ format_fixed('jan_high', 2) }}, 'n/a') || ', end-February '
     || coalesce({{ format_fixed('feb_close', 2) }}, 'n/a') || ' ('

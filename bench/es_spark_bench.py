@@ -60,7 +60,9 @@ COMPARED = {
 def run_results(target: Path) -> tuple[float, list[tuple[str, float]]]:
     """dbt's elapsed time and (model, seconds), slowest first."""
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
-    times = [(r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results["results"]]
+    times = [
+        (r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results["results"]
+    ]
     return float(results["elapsed_time"]), sorted(times, key=lambda t: t[1], reverse=True)
 
 
@@ -136,7 +138,9 @@ def compare(db: Path, workdir: Path) -> list[str]:
             spark = con.sql(f"select * from read_parquet('{path}/*.parquet') {where}").df()
             duck = duck.sort_values(keys, ignore_index=True)
             spark = spark[list(duck.columns)].sort_values(keys, ignore_index=True)
-            if len(duck) != len(spark) or not duck[keys].equals(spark[keys].astype(duck[keys].dtypes)):
+            if len(duck) != len(spark) or not duck[keys].equals(
+                spark[keys].astype(duck[keys].dtypes)
+            ):
                 problems.append(f"{table}: keys differ ({len(duck)} vs {len(spark)} rows)")
                 continue
             for column in duck.columns:
@@ -156,8 +160,12 @@ def pair_counts(db: Path) -> dict[str, int]:
             return int(con.execute(sql, [STUDY_ID]).fetchone()[0])
 
         return {
-            "candidate pairs": one("select count(*) from intermediate.int_es_pairs where study_id = ?"),
-            "included pairs": one("select count(*) from marts.fct_event_model_fit where study_id = ?"),
+            "candidate pairs": one(
+                "select count(*) from intermediate.int_es_pairs where study_id = ?"
+            ),
+            "included pairs": one(
+                "select count(*) from marts.fct_event_model_fit where study_id = ?"
+            ),
             "CAR rows": one("select count(*) from marts.fct_car where study_id = ?"),
         }
 

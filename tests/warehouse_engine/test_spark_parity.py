@@ -48,6 +48,16 @@ REQUIRED = {
     "marts.fct_hack_incident_records",
     "marts.fct_hack_monthly",
     "marts.fct_hack_reconciliation_report",
+    "marts.dim_event",
+    "marts.fct_abnormal_returns",
+    "marts.fct_car",
+    "marts.fct_event_model_fit",
+    "marts.fct_event_overlaps",
+    "marts.fct_event_study_exclusions",
+    "marts.fct_event_study_summary",
+    "marts.fct_event_etf_flows",
+    "marts.fct_event_etf_flow_windows",
+    "marts.fct_findings",
 }
 
 

@@ -76,7 +76,11 @@ def _portable_models(manifest: dict) -> dict[str, dict]:
     return {
         f"{n['schema']}.{n['name']}": n
         for uid, n in nodes.items()
-        if n["resource_type"] == "model" and uid not in excluded and n["schema"] in LAYERS
+        if n["resource_type"] == "model"
+        and uid not in excluded
+        and n["schema"] in LAYERS
+        # ephemeral on DuckDB (the findings_* parts of fct_findings): no relation to compare
+        and n["config"]["materialized"] != "ephemeral"
     }
 
 

@@ -212,7 +212,8 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource) -> Iter
         *SPARK_TESTS_LEFT_OUT.get(os.environ.get("SPARK_DBT_TESTS", "all"), []),
     ]
     context.log.info(f"left out on Spark: {' '.join(excluded)}")
-    yield from _build(context, dbt, ["build", "--exclude", *excluded])
+    # one --exclude: dagster-dbt takes a single value per flag (selectors space-separated)
+    yield from _build(context, dbt, ["build", "--exclude", " ".join(excluded)])
 
 
 @dbt_assets(

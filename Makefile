@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 DBT := $(UV) run --frozen dbt
 DBT_DIR := dbt_project
 
-.PHONY: help setup run ui test lint bench dagster-home manifest report docs serve bi
+.PHONY: help setup run ui test lint bench bench-spark dagster-home manifest report docs serve bi
 
 help:
 	@echo "make setup  install the locked environment (uv + uv.lock) and build the dbt manifest"
@@ -37,6 +37,7 @@ help:
 	@echo "make docs   dbt docs site, offline, in $${DOCS_DIR:-reports/dbt-docs}/static_index.html (needs make run)"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  make run timings, endpoint latency, event-study marts at scale; reports in bench/results/"
+	@echo "make bench-spark  the event-study chain on Spark local[2] against DuckDB (several minutes; needs make run)"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -82,6 +83,12 @@ bench:
 	$(UV) run --frozen python -m bench.pipeline_bench
 	$(UV) run --frozen python -m bench.endpoint_bench
 	$(UV) run --frozen python -m bench.event_study_bench $(if $(strip $(ES_BENCH_SIZES)),--sizes $(ES_BENCH_SIZES))
+
+# Not in make bench: Spark needs minutes (JVM, the upstream models built first, about a second of
+# overhead per model). make bench-spark ES_SPARK_EVENTS=100: another event count.
+ES_SPARK_EVENTS ?= 1000
+bench-spark:
+	$(UV) run --frozen python -m bench.es_spark_bench --events $(ES_SPARK_EVENTS)
 
 serve:
 	$(UV) run --frozen python -m endpoint

@@ -101,6 +101,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SPARK_DRIVER_MEMORY", "`4g`", "the local Spark session's driver memory"),
     Variable("SPARK_SHUFFLE_PARTITIONS", "`2`", "the local Spark session's shuffle partitions"),
     Variable(
+        "SPARK_DBT_TESTS",
+        "`all`",
+        "on Spark, which dbt tests run: `all`, or `marts` (the marts' data tests only: the parity test)",
+    ),
+    Variable("SPARK_DBT_THREADS", "`2`", "dbt threads of the local Spark target"),
+    Variable(
         "DBT_TARGET",
         "`$WAREHOUSE_ENGINE`",
         "a target of `dbt_project/profiles.yml` (`spark_thrift`, `spark_http` for a cluster)",

@@ -6,7 +6,9 @@ Registered under the names the DuckDB build uses, so one SQL text calls them on 
   parameters of DuckDB's ``jaro_winkler_similarity``: prefix weight 0.1, prefix up to 4, over the
   UTF-8 bytes as DuckDB compares them, so 'sunray·finance' scores as there);
 - ``t_two_sided_p(t, df)``, ``normal_two_sided_p(z)``, ``t_cdf(t, df)``, ``normal_cdf(z)``: the
-  same SciPy functions as the DuckDB plugin ``warehouse_udfs`` (NULL, NaN or df <= 0 give NULL).
+  same SciPy functions as the DuckDB plugin ``warehouse_udfs`` (NULL, NaN or df <= 0 give NULL);
+- ``wilcoxon_two_sided_p(values, counts)``: ``scipy.stats.wilcoxon``'s p-value of the values, each
+  repeated ``counts`` times, through the DuckDB plugin's own function (one code path, one answer).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql.functions import pandas_udf
 from rapidfuzz.distance import JaroWinkler
 from scipy import special
+
+from warehouse_udfs import _wilcoxon_p
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -63,12 +67,26 @@ def normal_cdf(z: pd.Series) -> pd.Series:
     return _nullable(special.ndtr(_floats(z)))
 
 
+def wilcoxon_two_sided_p(values: pd.Series, counts: pd.Series) -> pd.Series:
+    out = []
+    for items, times in zip(values, counts, strict=True):
+        if items is None:
+            out.append(np.nan)
+            continue
+        data = np.asarray(items, dtype="float64")
+        if times is not None:
+            data = np.repeat(data, np.asarray(times, dtype="int64"))
+        out.append(_wilcoxon_p(data))
+    return _nullable(np.asarray(out, dtype="float64"))
+
+
 FUNCTIONS: dict[str, Callable[..., pd.Series]] = {
     "name_similarity_jw": name_similarity_jw,
     "t_two_sided_p": t_two_sided_p,
     "normal_two_sided_p": normal_two_sided_p,
     "t_cdf": t_cdf,
     "normal_cdf": normal_cdf,
+    "wilcoxon_two_sided_p": wilcoxon_two_sided_p,
 }
 
 

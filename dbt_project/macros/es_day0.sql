@@ -7,8 +7,12 @@
     So the two differ only when the market is closed at the event. `events` names a relation or
     CTE with asset_id, anchor (next or previous) and event_time_utc; the result is each of its
     rows with the day-0 session's session_idx and session_date (null when no session qualifies).
+    DuckDB: ASOF joins; Spark has none: macro asof_join.
 -#}
-{% macro es_day0(events, sessions) %}
+{% macro es_day0(events, sessions) -%}
+    {{ return(adapter.dispatch('es_day0', 'event_study_warehouse')(events, sessions)) }}
+{%- endmacro %}
+{% macro default__es_day0(events, sessions) %}
     select e.*, s.session_idx, s.session_date
     from {{ events }} as e
     asof left join {{ sessions }} as s
@@ -20,4 +24,11 @@
     asof left join {{ sessions }} as s
         on e.asset_id = s.asset_id and e.event_time_utc >= s.open_utc
     where e.anchor = 'previous'
+{% endmacro %}
+{% macro spark__es_day0(events, sessions) %}
+    {{ asof_join('(select * from ' ~ events ~ " where anchor = 'next')", 'asset_id', 'event_time_utc',
+        sessions, 'asset_id', 'close_utc', ['session_idx', 'session_date'], 'after') }}
+    union all
+    {{ asof_join('(select * from ' ~ events ~ " where anchor = 'previous')", 'asset_id', 'event_time_utc',
+        sessions, 'asset_id', 'open_utc', ['session_idx', 'session_date'], 'at_or_before') }}
 {% endmacro %}

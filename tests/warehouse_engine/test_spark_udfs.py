@@ -78,3 +78,30 @@ def test_jaro_winkler_matches_duckdb(spark, landing_dir: Path) -> None:
     expected = duckdb.sql("select jaro_winkler_similarity(a, b) as s from pairs").df()["s"]
     got = spark.createDataFrame(pairs).selectExpr("name_similarity_jw(a, b) as s").toPandas()["s"]
     assert np.allclose(got, expected, rtol=0, atol=TOLERANCE)
+
+
+def test_wilcoxon_matches_scipy(spark) -> None:
+    """Every branch of scipy.stats.wilcoxon's method='auto': exact (n <= 50, no ties or zeros),
+    permutation (n <= 13 with ties), normal approximation (n > 50, and ties); weights repeat."""
+    rng = np.random.default_rng(11)
+    cases = [
+        ([0.012, -0.004, 0.031, 0.007, -0.019, 0.025, 0.002], [1] * 7),  # exact
+        ([0.01, 0.01, -0.02, 0.03, 0.0, -0.01], [1, 2, 1, 1, 1, 3]),  # ties and a zero
+        (list(rng.normal(0.002, 0.02, 80)), [1] * 80),  # normal approximation
+        (list(np.round(rng.normal(0, 0.02, 30), 3)), list(rng.integers(1, 4, 30))),
+    ]
+    frame = spark.createDataFrame(
+        [(list(map(float, v)), list(map(int, w))) for v, w in cases],
+        "cars array<double>, weights array<bigint>",
+    )
+    got = [r.p for r in frame.selectExpr("wilcoxon_two_sided_p(cars, weights) as p").collect()]
+    for (values, weights), p in zip(cases, got, strict=True):
+        data = np.repeat(np.asarray(values), weights)
+        expected = stats.wilcoxon(data).pvalue  # zeros dropped by SciPy (zero_method="wilcox")
+        assert math.isclose(p, expected, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+    # No value left (all zero) or a NULL list: NULL, as on DuckDB.
+    edge = spark.sql(
+        "select wilcoxon_two_sided_p(array(0D, 0D), array(1L, 2L)) as a, "
+        "wilcoxon_two_sided_p(cast(null as array<double>), cast(null as array<bigint>)) as b"
+    ).collect()[0]
+    assert (edge.a, edge.b) == (None, None)

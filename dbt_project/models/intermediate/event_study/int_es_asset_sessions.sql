@@ -62,8 +62,10 @@ with_prev as (
 
     select
         *,
-        last_value(case when close is not null then close end ignore nulls) over w as prev_close,
-        last_value(case when close is not null then close_utc end ignore nulls) over w as prev_close_utc
+        {{ last_value_ignore_nulls('case when close is not null then close end') }} over w
+            as prev_close,
+        {{ last_value_ignore_nulls('case when close is not null then close_utc end') }} over w
+            as prev_close_utc
     from priced
     window w as (partition by asset_id order by session_idx rows between unbounded preceding and 1 preceding)
 

@@ -29,8 +29,8 @@ ranked as (
     select
         window_id, relative_day, in_estimation_window, abnormal_return,
         -- average rank of ties: (first rank + last rank) / 2; count over the default frame
-        -- (up to the last peer) is the last rank
-        (rank() over by_value + count(*) over by_value) / 2.0 as avg_rank
+        -- (up to the last peer) is the last rank (a double: Spark would divide in decimals)
+        cast(rank() over by_value + count(*) over by_value as {{ type_double() }}) / 2 as avg_rank
     from unit_rows
     window by_value as (partition by window_id order by abnormal_return)
 

@@ -86,25 +86,27 @@ residuals as (
 
 )
 
+{#- the window [T0, T1] around each session: bounds from the study (macros in
+    portable_event_study.sql: a named window on DuckDB, one window per study bounds on Spark) -#}
+{%- set frame = ['estimation', 'series_id', 'session_idx', 'estimation_start', 'estimation_end',
+    ref('stg_es_studies')] -%}
 select
     series_id, study_id, asset_id, model, session_idx, session_date,
     y as actual_return,
     x as benchmark_return,
     ref_alpha, ref_beta, ref_mean_x,
-    count(e) over estimation as n_estimation_days,
-    min(case when ok then session_date end) over estimation as estimation_start_date,
-    max(case when ok then session_date end) over estimation as estimation_end_date,
-    sum(dx) over estimation as sum_dx,
-    sum(dx * dx) over estimation as sum_dx2,
-    sum(e) over estimation as sum_e,
-    sum(e * e) over estimation as sum_e2,
-    sum(e * dx) over estimation as sum_edx,
-    min(xb) over estimation = max(xb) over estimation as constant_benchmark,
-    min(chk) over estimation = max(chk) over estimation
-        and (model in ('mean_adjusted', 'market_model') or max(chk) over estimation = 0)
+    {{ over_column_frame('count(e)', *frame) }} as n_estimation_days,
+    {{ over_column_frame('min(case when ok then session_date end)', *frame) }} as estimation_start_date,
+    {{ over_column_frame('max(case when ok then session_date end)', *frame) }} as estimation_end_date,
+    {{ over_column_frame('sum(dx)', *frame) }} as sum_dx,
+    {{ over_column_frame('sum(dx * dx)', *frame) }} as sum_dx2,
+    {{ over_column_frame('sum(e)', *frame) }} as sum_e,
+    {{ over_column_frame('sum(e * e)', *frame) }} as sum_e2,
+    {{ over_column_frame('sum(e * dx)', *frame) }} as sum_edx,
+    {{ over_column_frame('min(xb)', *frame) }} = {{ over_column_frame('max(xb)', *frame) }}
+        as constant_benchmark,
+    {{ over_column_frame('min(chk)', *frame) }} = {{ over_column_frame('max(chk)', *frame) }}
+        and (model in ('mean_adjusted', 'market_model') or {{ over_column_frame('max(chk)', *frame) }} = 0)
         as constant_returns
 from residuals
-window estimation as (
-    partition by series_id order by session_idx
-    rows between (- estimation_start) preceding and estimation_end following
-)
+{{ column_frame_window(*frame[:5]) }}

@@ -28,17 +28,17 @@ incidents as (
 hacks as (
 
     select
-        'hack_' || trim(regexp_replace(lower(name), '[^a-z0-9]+', '_', 'g'), '_')
-            || '_' || strftime(incident_date, '%Y%m%d') as event_id,
+        'hack_' || {{ trim_chars(regexp_replace_all('lower(name)', '[^a-z0-9]+', '_'), "'_'") }}
+            || '_' || {{ format_date('incident_date', '%Y%m%d') }} as event_id,
         name || ' hack' as event_name,
         'hack' as event_type,
         coalesce(incident_time_utc, cast(incident_date as timestamp)) as event_time_utc,
         incident_time_utc is not null as has_time,
-        cast(null as varchar) as asset_id,
+        cast(null as {{ dbt.type_string() }}) as asset_id,
         amount_usd,
         coalesce(source_url, 'https://defillama.com/hacks') as source_url,
         'Reconciled hack incident ' || incident_id || ' (' || incident_class || ', '
-            || n_sources || ' sources; amount = median of the sources'' losses at the time; '
+            || n_sources || {{ sql_text(" sources; amount = median of the sources' losses at the time; ") }}
             || case when incident_time_utc is not null
                 then 'time = BlockSec first attack transaction).'
                 else 'no BlockSec time: 00:00 UTC of the day).'
@@ -48,7 +48,7 @@ hacks as (
     where not exists (
         select 1 from curated
         where curated.event_type = 'hack'
-            and abs(date_diff('day', cast(curated.event_time_utc as date), incidents.incident_date)) <= 1
+            and abs({{ date_diff_days('cast(curated.event_time_utc as date)', 'incidents.incident_date') }}) <= 1
     )
 
 )

@@ -17,29 +17,34 @@ asset_rows as (
 
 ),
 
-bench_px as (
+bench_end_px as (
 
-    select asset_id as b_asset_id, close_utc as b_close_utc, close as b_close
+    select asset_id as b_asset_id, close_utc as bench_end_utc, close as bench_end
     from {{ ref('int_es_asset_sessions') }}
     where close is not null
 
 ),
 
+bench_start_px as (
+
+    select b_asset_id, bench_end_utc as bench_start_utc, bench_end as bench_start
+    from bench_end_px
+
+),
+
+-- as of the asset's close, then as of its previous priced close (macro asof_join: DuckDB's
+-- ASOF join, emulated on Spark)
 end_px as (
 
-    select a.*, b.b_close_utc as bench_end_utc, b.b_close as bench_end
-    from asset_rows as a
-    asof left join bench_px as b
-        on a.benchmark_asset_id = b.b_asset_id and a.close_utc >= b.b_close_utc
+    {{ asof_join('asset_rows', 'benchmark_asset_id', 'close_utc', 'bench_end_px', 'b_asset_id',
+        'bench_end_utc', ['bench_end_utc', 'bench_end'], 'at_or_before') }}
 
 ),
 
 start_px as (
 
-    select e.*, b.b_close_utc as bench_start_utc, b.b_close as bench_start
-    from end_px as e
-    asof left join bench_px as b
-        on e.benchmark_asset_id = b.b_asset_id and e.prev_close_utc >= b.b_close_utc
+    {{ asof_join('end_px', 'benchmark_asset_id', 'prev_close_utc', 'bench_start_px', 'b_asset_id',
+        'bench_start_utc', ['bench_start_utc', 'bench_start'], 'at_or_before') }}
 
 ),
 

@@ -41,7 +41,7 @@ assets as (
 resolved as (
 
     -- by asset id (also `event`)
-    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as varchar) as setup_problem
+    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as {{ dbt.type_string() }}) as setup_problem
     from refs inner join {{ ref('int_es_assets') }} as d on d.asset_id = refs.asset_key
     union
     -- by asset class

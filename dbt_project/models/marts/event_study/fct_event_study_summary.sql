@@ -35,10 +35,10 @@ cross_section as (
         any_value(m.mean_scar) as mean_scar,
         sqrt(sum(c.n_pairs * power(c.car_t_stat - m.mean_scar, 2))
             / nullif(any_value(m.n_pairs) - 1, 0)) as sd_scar,
-        sum(c.n_pairs * c.df / (c.df - 2.0)) as patell_var,
+        sum(c.n_pairs * c.df / cast(c.df - 2 as {{ type_double() }})) as patell_var,
         coalesce(sum(c.n_pairs) filter (where c.car > 0), 0) as n_positive,
-        list(c.car) as cars,
-        list(c.n_pairs) as weights
+        {{ list_unordered('c.car') }} as cars,
+        {{ list_unordered('c.n_pairs') }} as weights
     from unit_cars as c
     inner join means as m using (study_id, window_start, window_end)
     group by c.study_id, c.window_start, c.window_end
@@ -51,10 +51,11 @@ cross_section as (
 signed_ranks as (
 
     select study_id, window_start, window_end, car, n_pairs,
-        -- pairs strictly below (the peers of the current |CAR| excluded), and up to its peers
-        (coalesce(sum(n_pairs) over (
-            by_size range between unbounded preceding and current row exclude group), 0)
-            + 1 + sum(n_pairs) over by_size) / 2.0 as rnk
+        -- pairs strictly below (up to its peers minus the peers: integers, exact), and up to
+        -- its peers
+        cast(sum(n_pairs) over by_size
+            - sum(n_pairs) over (partition by study_id, window_start, window_end, abs(car))
+            + 1 + sum(n_pairs) over by_size as {{ type_double() }}) / 2 as rnk
     from unit_cars
     where car <> 0
     window by_size as (partition by study_id, window_start, window_end order by abs(car))
@@ -135,16 +136,19 @@ stats as (
 guarded as (
 
     select
-        * replace (
-            case when n_pairs >= 2 and isfinite(cs_t_stat) then cs_t_stat end as cs_t_stat,
-            case when isfinite(bw_t_stat) then bw_t_stat end as bw_t_stat,
-            case when isfinite(patell_z) then patell_z end as patell_z,
-            case when n_pairs >= 2 and isfinite(bmp_t_stat) then bmp_t_stat end as bmp_t_stat,
-            case when isfinite(rank_z) then rank_z end as rank_z,
-            case when isfinite(gen_sign_z) then gen_sign_z end as gen_sign_z
-        ),
-        case when n_pairs >= 2 and isfinite(bmp_t_stat)
-            and isfinite(sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation)))
+        study_id, window_start, window_end, n_pairs, caar,
+        case when n_pairs >= 2 and {{ is_finite('cs_t_stat') }} then cs_t_stat end as cs_t_stat,
+        case when {{ is_finite('bw_t_stat') }} then bw_t_stat end as bw_t_stat,
+        n_aar_days,
+        case when {{ is_finite('patell_z') }} then patell_z end as patell_z,
+        case when n_pairs >= 2 and {{ is_finite('bmp_t_stat') }} then bmp_t_stat end as bmp_t_stat,
+        mean_correlation,
+        case when {{ is_finite('rank_z') }} then rank_z end as rank_z,
+        case when {{ is_finite('gen_sign_z') }} then gen_sign_z end as gen_sign_z,
+        wilcoxon_stat,
+        wilcoxon_p_value,
+        case when n_pairs >= 2 and {{ is_finite('bmp_t_stat') }}
+            and {{ is_finite('sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))') }}
             then bmp_t_stat * sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))
         end as kp_t_stat
     from stats

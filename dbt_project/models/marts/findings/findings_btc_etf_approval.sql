@@ -34,12 +34,12 @@ drawdown as (
 
     select
         max(high) filter (where in_peak) as peak_high,
-        arg_max(trade_date, high) filter (where in_peak) as peak_high_date,
+        {{ arg_max('trade_date', 'high') }} filter (where in_peak) as peak_high_date,
         min(low) filter (where in_trough) as trough_low,
-        arg_min(trade_date, low) filter (where in_trough) as trough_low_date,
+        {{ arg_min('trade_date', 'low') }} filter (where in_trough) as trough_low_date,
         max(close) filter (where in_peak) as peak_close,
         min(close) filter (where in_trough) as trough_close,
-        arg_min(trade_date, close) filter (where in_trough) as trough_close_date,
+        {{ arg_min('trade_date', 'close') }} filter (where in_trough) as trough_close_date,
         {{ finding_param('btc_etf_approval_drawdown', 'claimed_drawdown') }} as claimed,
         {{ finding_param('btc_etf_approval_drawdown', 'tolerance_drawdown') }} as tolerance,
         {{ finding_param('btc_etf_approval_drawdown', 'peak_start', 'date') }} as peak_start,
@@ -83,19 +83,19 @@ select
     trough_low / peak_high - 1 as statistic,
     cast(null as {{ type_double() }}) as p_value,
     claimed as threshold,
-    'supported at <= ' || printf('%g', claimed) || ', inconclusive down to '
-    || printf('%g', tolerance) as decision_rule,
-    'marts.fct_daily_prices where asset_id = ''btc'' and trade_date between ''' || peak_start
-    || ''' and ''' || trough_end || ''', with high and low from staging.stg_daily_bars of the '
+    'supported at <= ' || {{ format_g('claimed') }} || ', inconclusive down to '
+    || {{ format_g('tolerance') }} as decision_rule,
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between '") }} || peak_start
+    || {{ sql_text("' and '") }} || trough_end || {{ sql_text("', with high and low from staging.stg_daily_bars of the ") }}
     || 'same source and day' as evidence,
-    'High ' || coalesce(printf('%.0f', peak_high), 'n/a') || ' on '
-    || coalesce(cast(peak_high_date as varchar), 'n/a') || ', low '
-    || coalesce(printf('%.0f', trough_low), 'n/a') || ' on '
-    || coalesce(cast(trough_low_date as varchar), 'n/a') || ' (the article: about 48,000 to '
-    || '38,000). Close to close: ' || coalesce(printf('%.0f', peak_close), 'n/a') || ' to '
-    || coalesce(printf('%.0f', trough_close), 'n/a') || ' on '
-    || coalesce(cast(trough_close_date as varchar), 'n/a') || ', '
-    || coalesce(printf('%.4f', trough_close / peak_close - 1), 'n/a')
+    'High ' || coalesce({{ format_fixed('peak_high', 0) }}, 'n/a') || ' on '
+    || coalesce(cast(peak_high_date as {{ dbt.type_string() }}), 'n/a') || ', low '
+    || coalesce({{ format_fixed('trough_low', 0) }}, 'n/a') || ' on '
+    || coalesce(cast(trough_low_date as {{ dbt.type_string() }}), 'n/a') || ' (the article: about 48,000 to '
+    || '38,000). Close to close: ' || coalesce({{ format_fixed('peak_close', 0) }}, 'n/a') || ' to '
+    || coalesce({{ format_fixed('trough_close', 0) }}, 'n/a') || ' on '
+    || coalesce(cast(trough_close_date as {{ dbt.type_string() }}), 'n/a') || ', '
+    || coalesce({{ format_fixed('trough_close / peak_close - 1', 4) }}, 'n/a')
     || ', which would be inconclusive: daily closes (00:00 UTC) miss the intraday high and low '
     || 'the article quotes.' as note
 from drawdown
@@ -119,11 +119,11 @@ select
     r.max_close_after,
     cast(null as {{ type_double() }}),
     r.level_usd,
-    'supported when the highest close reaches ' || printf('%g', r.level_usd),
-    'marts.fct_daily_prices where asset_id = ''btc'' and trade_date between the low (claim '
-    || 'btc_etf_approval_drawdown) and '''
-    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || '''',
-    'First close >= ' || printf('%g', r.level_usd) || ' on ' || coalesce(cast(r.recovery_date as varchar), 'never')
+    'supported when the highest close reaches ' || {{ format_g('r.level_usd') }},
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between the low (claim ") }}
+    || {{ sql_text("btc_etf_approval_drawdown) and '") }}
+    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || {{ sql_text("'") }},
+    'First close >= ' || {{ format_g('r.level_usd') }} || ' on ' || coalesce(cast(r.recovery_date as {{ dbt.type_string() }}), 'never')
     || ' (period_end). The rise also spans the April 2024 halving; no causal attribution to the '
     || 'ETFs.'
 from recovery as r

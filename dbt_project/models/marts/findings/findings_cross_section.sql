@@ -98,42 +98,42 @@ select
     p_value,
     p_crit as threshold,
     case when claimed_sign > 0 then 'CAR > 0' else 'CAR < 0' end || ' and p < '
-    || printf('%g', p_crit)
+    || {{ format_g('p_crit') }}
     || case
         when short_study is null then ''
-        else ', and each leg in its direction with p < ' || printf('%g', p_crit)
+        else ', and each leg in its direction with p < ' || {{ format_g('p_crit') }}
     end as decision_rule,
-    'marts.fct_abnormal_returns where study_id = ''' || long_study || ''' and event_id = '''
-    || long_event || ''' and asset_id in (' || long_assets || ')'
+    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }} || long_study || {{ sql_text("' and event_id = '") }}
+    || long_event || {{ sql_text("' and asset_id in (") }} || long_assets || ')'
     || coalesce(
-        '; minus study_id = ''' || short_study || ''' and event_id = ''' || short_event
-        || ''' and asset_id in (' || short_assets || ')', ''
+        {{ sql_text("; minus study_id = '") }} || short_study || {{ sql_text("' and event_id = '") }} || short_event
+        || {{ sql_text("' and asset_id in (") }} || short_assets || ')', ''
     )
     || '; relative days [' || window_start || ', ' || window_end || '] and the estimation days'
         as evidence,
     'Assets with data: ' || coalesce(assets, 'none') || '; CAR = '
-    || coalesce(printf('%.4f', car), 'n/a') || ', t = ' || coalesce(printf('%.2f', t_stat), 'n/a')
-    || ', p = ' || coalesce(printf('%.4f', p_value), 'n/a') || ', estimation days = '
-    || coalesce(cast(n_estimation_days as varchar), 'n/a')
+    || coalesce({{ format_fixed('car', 4) }}, 'n/a') || ', t = ' || coalesce({{ format_fixed('t_stat', 2) }}, 'n/a')
+    || ', p = ' || coalesce({{ format_fixed('p_value', 4) }}, 'n/a') || ', estimation days = '
+    || coalesce(cast(n_estimation_days as {{ dbt.type_string() }}), 'n/a')
     || case
         when short_study is null then ''
         else '. Legs: ' || upper(replace(long_assets, ',', ', ')) || ' CAR = '
-            || coalesce(printf('%.4f', long_car), 'n/a') || ' (t = '
-            || coalesce(printf('%.2f', long_t), 'n/a') || ', p = '
-            || coalesce(printf('%.4f', long_p), 'n/a') || '), '
+            || coalesce({{ format_fixed('long_car', 4) }}, 'n/a') || ' (t = '
+            || coalesce({{ format_fixed('long_t', 2) }}, 'n/a') || ', p = '
+            || coalesce({{ format_fixed('long_p', 4) }}, 'n/a') || '), '
             || upper(replace(short_assets, ',', ', ')) || ' CAR = '
-            || coalesce(printf('%.4f', short_car), 'n/a') || ' (t = '
-            || coalesce(printf('%.2f', short_t), 'n/a') || ', p = '
-            || coalesce(printf('%.4f', short_p), 'n/a') || ')'
+            || coalesce({{ format_fixed('short_car', 4) }}, 'n/a') || ' (t = '
+            || coalesce({{ format_fixed('short_t', 2) }}, 'n/a') || ', p = '
+            || coalesce({{ format_fixed('short_p', 4) }}, 'n/a') || ')'
     end
-    || '. Mean pairwise correlation of the assets'' estimation-window abnormal returns: '
-    || coalesce(printf('%.2f', long_correlation), 'n/a')
-    || coalesce(' (short leg ' || printf('%.2f', short_correlation) || ')', '')
+    || {{ sql_text(". Mean pairwise correlation of the assets' estimation-window abnormal returns: ") }}
+    || coalesce({{ format_fixed('long_correlation', 2) }}, 'n/a')
+    || coalesce(' (short leg ' || {{ format_fixed('short_correlation', 2) }} || ')', '')
     || '; the portfolio variance carries it, so correlated assets are not counted as '
     || 'independent evidence.'
     || case
         when long_assets like '%hstech%'
-            then ' Relative days follow each asset''s own calendar (Lunar New Year closed Hong '
+            then {{ sql_text(" Relative days follow each asset's own calendar (Lunar New Year closed Hong ") }}
                 || 'Kong 2025-01-29..31).'
         else ''
     end

@@ -24,8 +24,8 @@ with returns as (
 days as (
 
     select
-        date_diff('day', {{ event_date }}, trade_date) as day_offset,
-        date_diff('day', {{ event_date }}, trade_date)
+        {{ date_diff_days(event_date, 'trade_date') }} as day_offset,
+        {{ date_diff_days(event_date, 'trade_date') }}
             between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
             and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
         max(daily_return) filter (where asset_id = 'btc') as btc_return,
@@ -73,15 +73,15 @@ select
     portfolio_return / nullif(portfolio_sd, 0) as statistic,
     t_two_sided_p(portfolio_return / nullif(portfolio_sd, 0), n_days - 1) as p_value,
     p_crit as threshold,
-    'BTC and ETH both fell and p < ' || printf('%g', p_crit) as decision_rule,
-    'marts.fct_daily_prices where asset_id in (''btc'', ''eth''): daily close / previous '
+    'BTC and ETH both fell and p < ' || {{ format_g('p_crit') }} as decision_rule,
+    {{ sql_text("marts.fct_daily_prices where asset_id in ('btc', 'eth'): daily close / previous ") }}
     || 'close - 1 on ' || {{ event_date }} || ' and over the estimation days' as evidence,
-    'ETH return = ' || coalesce(printf('%.4f', eth_return), 'n/a') || ', portfolio return = '
-    || coalesce(printf('%.4f', portfolio_return), 'n/a') || ', z(BTC) = '
-    || coalesce(printf('%.2f', btc_return / btc_sd), 'n/a') || ', z(ETH) = '
-    || coalesce(printf('%.2f', eth_return / eth_sd), 'n/a') || ', BTC-ETH correlation = '
-    || coalesce(printf('%.2f', btc_eth_correlation), 'n/a') || ', L = '
-    || coalesce(cast(n_days as varchar), 'n/a') || '. Daily bars end at 00:00 UTC: the intraday '
+    'ETH return = ' || coalesce({{ format_fixed('eth_return', 4) }}, 'n/a') || ', portfolio return = '
+    || coalesce({{ format_fixed('portfolio_return', 4) }}, 'n/a') || ', z(BTC) = '
+    || coalesce({{ format_fixed('btc_return / btc_sd', 2) }}, 'n/a') || ', z(ETH) = '
+    || coalesce({{ format_fixed('eth_return / eth_sd', 2) }}, 'n/a') || ', BTC-ETH correlation = '
+    || coalesce({{ format_fixed('btc_eth_correlation', 2) }}, 'n/a') || ', L = '
+    || coalesce(cast(n_days as {{ dbt.type_string() }}), 'n/a') || '. Daily bars end at 00:00 UTC: the intraday '
     || 'liquidations the article cites (Asian morning) are not visible in close-to-close returns.'
         as note
 from summary

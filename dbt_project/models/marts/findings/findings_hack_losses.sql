@@ -37,8 +37,8 @@ feb as (
 top_month as (
 
     select
-        arg_max(month, loss_usd) filter (where scope = 'hacks') as top_hacks_month,
-        arg_max(month, loss_usd) filter (where scope = 'all') as top_all_month
+        {{ arg_max('month', 'loss_usd') }} filter (where scope = 'hacks') as top_hacks_month,
+        {{ arg_max('month', 'loss_usd') }} filter (where scope = 'all') as top_all_month
     from months
 
 )
@@ -46,7 +46,7 @@ top_month as (
 select
     '{{ claim_id }}' as claim_id,
     {{ finding_param(claim_id, 'claim', 'varchar') }} as claim,
-    'Hack losses in ' || strftime({{ finding_param(claim_id, 'month', 'date') }}, '%B %Y')
+    'Hack losses in ' || {{ format_date(finding_param(claim_id, 'month', 'date'), '%B %Y') }}
     || ' (USD, scope hacks: hacks and exploits of protocols, exchanges, bridges and custodians)'
         as metric,
     {{ finding_param(claim_id, 'month', 'date') }} as period_start,
@@ -59,25 +59,25 @@ select
         'true',
         finding_param(claim_id, 'claim_kind', 'varchar')
     ) }} as verdict,
-    'Percentile rank (cume_dist) of the month''s losses among all months of scope hacks' as test,
+    {{ sql_text("Percentile rank (cume_dist) of the month's losses among all months of scope hacks") }} as test,
     'percentile' as statistic_name,
     f.percentile as statistic,
     cast(null as {{ type_double() }}) as p_value,
     f.percentile_min as threshold,
-    'supported when the percentile >= ' || printf('%g', f.percentile_min) as decision_rule,
-    'marts.fct_hack_monthly where scope = ''hacks'': loss_usd of '
+    'supported when the percentile >= ' || {{ format_g('f.percentile_min') }} as decision_rule,
+    {{ sql_text("marts.fct_hack_monthly where scope = 'hacks': loss_usd of ") }}
     || {{ finding_param(claim_id, 'month', 'date') }} || ' ranked among all months (cume_dist, '
-    || 'rank by loss_usd desc); scope ''all'' for the comparison' as evidence,
-    'Rank ' || coalesce(cast(f.loss_rank as varchar), 'n/a') || ' of '
-    || coalesce(cast(f.n_months as varchar), 'n/a') || ' months since '
-    || coalesce(cast(f.first_month as varchar), 'n/a') || ', percentile '
-    || coalesce(printf('%.3f', f.percentile), 'n/a') || ' (top month '
-    || coalesce(cast(t.top_hacks_month as varchar), 'n/a') || '). With every class (scope all: '
-    || coalesce(printf('%.0f', f.loss_all_usd / 1e6), 'n/a') || 'm USD): rank '
-    || coalesce(cast(f.loss_rank_all as varchar), 'n/a') || ' of '
-    || coalesce(cast(f.n_months_all as varchar), 'n/a') || ' (top month '
-    || coalesce(cast(t.top_all_month as varchar), 'n/a') || '). Losses are '
-    || 'the median of the sources'' losses at the time per reconciled incident '
+    || {{ sql_text("rank by loss_usd desc); scope 'all' for the comparison") }} as evidence,
+    'Rank ' || coalesce(cast(f.loss_rank as {{ dbt.type_string() }}), 'n/a') || ' of '
+    || coalesce(cast(f.n_months as {{ dbt.type_string() }}), 'n/a') || ' months since '
+    || coalesce(cast(f.first_month as {{ dbt.type_string() }}), 'n/a') || ', percentile '
+    || coalesce({{ format_fixed('f.percentile', 3) }}, 'n/a') || ' (top month '
+    || coalesce(cast(t.top_hacks_month as {{ dbt.type_string() }}), 'n/a') || '). With every class (scope all: '
+    || coalesce({{ format_fixed('f.loss_all_usd / 1e6', 0) }}, 'n/a') || 'm USD): rank '
+    || coalesce(cast(f.loss_rank_all as {{ dbt.type_string() }}), 'n/a') || ' of '
+    || coalesce(cast(f.n_months_all as {{ dbt.type_string() }}), 'n/a') || ' (top month '
+    || coalesce(cast(t.top_all_month as {{ dbt.type_string() }}), 'n/a') || '). Losses are '
+    || {{ sql_text("the median of the sources' losses at the time per reconciled incident ") }}
     || '(fct_hack_incident); early years are covered more thinly.' as note
 from feb as f
 cross join top_month as t

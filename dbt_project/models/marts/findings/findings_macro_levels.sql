@@ -10,7 +10,7 @@
 with hkd as (
 
     select
-        arg_min(band_position, date) as start_position,
+        {{ arg_min('band_position', 'date') }} as start_position,
         min(band_position) as min_position,
         min(date) as first_date,
         min(date) filter (
@@ -60,14 +60,14 @@ dxy_params as (
 dxy as (
 
     select
-        arg_max(f.rate, f.date) filter (where f.date < p.high_start) as dec_close,
+        {{ arg_max('f.rate', 'f.date') }} filter (where f.date < p.high_start) as dec_close,
         max(f.rate) filter (where f.date between p.high_start and p.high_end) as jan_high,
-        arg_max(f.date, f.rate) filter (where f.date between p.high_start and p.high_end)
+        {{ arg_max('f.date', 'f.rate') }} filter (where f.date between p.high_start and p.high_end)
             as jan_high_date,
-        arg_max(f.rate, f.date) filter (
+        {{ arg_max('f.rate', 'f.date') }} filter (
             where f.date > p.high_end and f.date <= p.high_end + interval 1 month
         ) as feb_close,
-        arg_max(f.rate, f.date) as mar_close,
+        {{ arg_max('f.rate', 'f.date') }} as mar_close,
         max(f.date) as mar_close_date,
         any_value(p.fall_min) as fall_min,
         any_value(p.high_start) as high_start,
@@ -99,12 +99,12 @@ select
     min_position as statistic,
     cast(null as {{ type_double() }}) as p_value,
     strong_position as threshold,
-    'the band position fell and reached <= ' || printf('%g', strong_position) as decision_rule,
-    'marts.fct_fx_daily where pair = ''USD/HKD'' and date between ''' || period_start
-    || ''' and ''' || period_end || ''' (band_position: 0 = 7.75, 1 = 7.85)' as evidence,
-    'Band position ' || coalesce(printf('%.3f', start_position), 'n/a') || ' -> minimum '
-    || coalesce(printf('%.3f', min_position), 'n/a') || '; first at or below '
-    || printf('%g', strong_position) || ' on ' || coalesce(cast(strong_side_date as varchar), 'never')
+    'the band position fell and reached <= ' || {{ format_g('strong_position') }} as decision_rule,
+    {{ sql_text("marts.fct_fx_daily where pair = 'USD/HKD' and date between '") }} || period_start
+    || {{ sql_text("' and '") }} || period_end || {{ sql_text("' (band_position: 0 = 7.75, 1 = 7.85)") }} as evidence,
+    'Band position ' || coalesce({{ format_fixed('start_position', 3) }}, 'n/a') || ' -> minimum '
+    || coalesce({{ format_fixed('min_position', 3) }}, 'n/a') || '; first at or below '
+    || {{ format_g('strong_position') }} || ' on ' || coalesce(cast(strong_side_date as {{ dbt.type_string() }}), 'never')
     || '. Yahoo UTC-day closes, not HKMA fixings; the article (Feb 2025) expects the move, which '
     || 'came in April-May; the warehouse has no southbound-flow data to attribute it, so the '
     || 'move coincided with the claimed inflows at best.' as note
@@ -129,14 +129,14 @@ select
     mean_close / claimed_usd - 1,
     cast(null as {{ type_double() }}),
     tolerance,
-    'supported within ' || printf('%g', tolerance) || ' of ' || printf('%g', claimed_usd)
-    || ', inconclusive up to ' || printf('%g', outer_tolerance),
-    'marts.fct_daily_prices where asset_id = ''gold'' and trade_date between ''' || period_start
-    || ''' and ''' || period_end || '''',
-    'Range ' || coalesce(printf('%.1f', min_close), 'n/a') || ' - '
-    || coalesce(printf('%.1f', max_close), 'n/a') || ' over ' || cast(n_days as varchar)
+    'supported within ' || {{ format_g('tolerance') }} || ' of ' || {{ format_g('claimed_usd') }}
+    || ', inconclusive up to ' || {{ format_g('outer_tolerance') }},
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'gold' and trade_date between '") }} || period_start
+    || {{ sql_text("' and '") }} || period_end || {{ sql_text("'") }},
+    'Range ' || coalesce({{ format_fixed('min_close', 1) }}, 'n/a') || ' - '
+    || coalesce({{ format_fixed('max_close', 1) }}, 'n/a') || ' over ' || cast(n_days as {{ dbt.type_string() }})
     || ' sessions. Front-month futures, not spot (futures trade a few dollars to tens of dollars '
-    || 'above spot); the article''s date is not stated exactly.'
+    || {{ sql_text("above spot); the article's date is not stated exactly.") }}
 from gold
 union all
 select
@@ -159,13 +159,13 @@ select
     cast(null as {{ type_double() }}),
     fall_min,
     'the January high exceeds the end-2024 close and DXY then falls at least '
-    || printf('%g', -fall_min),
-    'marts.fct_fx_daily where pair = ''DXY'' and date between ''' || period_start || ''' and '''
-    || period_end || '''',
-    'DXY end-2024 ' || coalesce(printf('%.2f', dec_close), 'n/a') || ', January high '
-    || coalesce(printf('%.2f', jan_high), 'n/a') || ', end-February '
-    || coalesce(printf('%.2f', feb_close), 'n/a') || ' ('
-    || coalesce(printf('%.4f', feb_close / jan_high - 1), 'n/a') || '), end-March '
-    || coalesce(printf('%.2f', mar_close), 'n/a') || '. The article states an expectation, not '
+    || {{ format_g('-fall_min') }},
+    {{ sql_text("marts.fct_fx_daily where pair = 'DXY' and date between '") }} || period_start || {{ sql_text("' and '") }}
+    || period_end || {{ sql_text("'") }},
+    'DXY end-2024 ' || coalesce({{ format_fixed('dec_close', 2) }}, 'n/a') || ', January high '
+    || coalesce({{ format_fixed('jan_high', 2) }}, 'n/a') || ', end-February '
+    || coalesce({{ format_fixed('feb_close', 2) }}, 'n/a') || ' ('
+    || coalesce({{ format_fixed('feb_close / jan_high - 1', 4) }}, 'n/a') || '), end-March '
+    || coalesce({{ format_fixed('mar_close', 2) }}, 'n/a') || '. The article states an expectation, not '
     || 'a forecast horizon; ICE DXY is EUR-heavy.'
 from dxy

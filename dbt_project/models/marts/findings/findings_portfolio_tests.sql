@@ -31,11 +31,11 @@ with params as (
 members as (
 
     select claim_id, 'long' as leg, long_study as study_id, long_event as event_id,
-        unnest(list_transform(string_split(long_assets, ','), asset -> trim(asset))) as asset_id
+        {{ unnest_list(split_trimmed('long_assets', ',')) }} as asset_id
     from params
     union all
     select claim_id, 'short', short_study, short_event,
-        unnest(list_transform(string_split(short_assets, ','), asset -> trim(asset)))
+        {{ unnest_list(split_trimmed('short_assets', ',')) }}
     from params
     where short_study is not null
 
@@ -80,7 +80,7 @@ leg_days as (
         a.relative_day,
         bool_or(a.in_estimation_window) as in_estimation_window,
         avg(a.abnormal_return) as portfolio_ar,
-        string_agg(a.asset_id, ',' order by a.asset_id) as assets,
+        {{ string_agg_ordered('a.asset_id', ',', 'a.asset_id') }} as assets,
         min(a.trade_date) as first_date,
         max(a.trade_date) as last_date
     from member_ars as a

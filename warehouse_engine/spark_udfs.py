@@ -20,9 +20,14 @@ import pandas as pd
 from pyspark.sql import SparkSession
 from pyspark.sql.functions import pandas_udf
 from rapidfuzz.distance import JaroWinkler
-from scipy import special
 
-from warehouse_udfs import _wilcoxon_p
+from warehouse_udfs import (
+    _wilcoxon_p,
+    normal_cdf_kernel,
+    normal_two_sided_kernel,
+    t_cdf_kernel,
+    t_two_sided_kernel,
+)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -44,27 +49,19 @@ def name_similarity_jw(left: pd.Series, right: pd.Series) -> pd.Series:
 
 
 def t_two_sided_p(t: pd.Series, df: pd.Series) -> pd.Series:
-    d = _floats(df)
-    with np.errstate(invalid="ignore"):
-        p = np.minimum(2.0 * special.stdtr(d, -np.abs(_floats(t))), 1.0)
-    p[~(d > 0)] = np.nan
-    return _nullable(p)
+    return _nullable(t_two_sided_kernel(_floats(t), _floats(df)))
 
 
 def normal_two_sided_p(z: pd.Series) -> pd.Series:
-    return _nullable(np.minimum(2.0 * special.ndtr(-np.abs(_floats(z))), 1.0))
+    return _nullable(normal_two_sided_kernel(_floats(z)))
 
 
 def t_cdf(t: pd.Series, df: pd.Series) -> pd.Series:
-    d = _floats(df)
-    with np.errstate(invalid="ignore"):
-        p = special.stdtr(d, _floats(t))
-    p[~(d > 0)] = np.nan
-    return _nullable(p)
+    return _nullable(t_cdf_kernel(_floats(t), _floats(df)))
 
 
 def normal_cdf(z: pd.Series) -> pd.Series:
-    return _nullable(special.ndtr(_floats(z)))
+    return _nullable(normal_cdf_kernel(_floats(z)))
 
 
 def wilcoxon_two_sided_p(values: pd.Series, counts: pd.Series) -> pd.Series:

@@ -46,35 +46,44 @@ def _out(values: np.ndarray) -> pa.Array:
     return pa.array(values, mask=~np.isfinite(values), type=pa.float64())
 
 
-def _t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+# The kernels on float arrays (NaN: no value), shared with the Spark UDFs of
+# warehouse_engine/spark_udfs.py so both engines compute the same numbers.
+def t_two_sided_kernel(t: np.ndarray, df: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         p = 2.0 * special.stdtr(df, -np.abs(t))
     p[~(df > 0)] = np.nan
     return np.minimum(p, 1.0)
 
 
-def _normal_two_sided(z: np.ndarray) -> np.ndarray:
+def normal_two_sided_kernel(z: np.ndarray) -> np.ndarray:
     return np.minimum(2.0 * special.ndtr(-np.abs(z)), 1.0)
 
 
+def t_cdf_kernel(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        p = special.stdtr(df, t)
+    p[~(df > 0)] = np.nan
+    return p
+
+
+def normal_cdf_kernel(z: np.ndarray) -> np.ndarray:
+    return special.ndtr(z)
+
+
 def t_two_sided_p(t: pa.Array, df: pa.Array) -> pa.Array:
-    return _out(_t_two_sided(_arr(t), _arr(df)))
+    return _out(t_two_sided_kernel(_arr(t), _arr(df)))
 
 
 def normal_two_sided_p(z: pa.Array) -> pa.Array:
-    return _out(_normal_two_sided(_arr(z)))
+    return _out(normal_two_sided_kernel(_arr(z)))
 
 
 def t_cdf(t: pa.Array, df: pa.Array) -> pa.Array:
-    d = _arr(df)
-    with np.errstate(invalid="ignore"):
-        p = special.stdtr(d, _arr(t))
-    p[~(d > 0)] = np.nan
-    return _out(p)
+    return _out(t_cdf_kernel(_arr(t), _arr(df)))
 
 
 def normal_cdf(z: pa.Array) -> pa.Array:
-    return _out(special.ndtr(_arr(z)))
+    return _out(normal_cdf_kernel(_arr(z)))
 
 
 def _wilcoxon_p(values: np.ndarray) -> float:

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         if not settings.is_live:
             check_landing_dir(settings)
         catalog = load_catalog(
-            settings.assets_file, None if settings.is_live else settings.landing_dir
+            settings.series_file, None if settings.is_live else settings.landing_dir
         )
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)

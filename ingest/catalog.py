@@ -2,7 +2,7 @@
 
 An entry declares what a series is (asset class, trading calendar, currency, quote convention,
 default benchmark), where its landing file(s) are and in which format, and its live source.
-See catalog/assets.yml for the shipped catalog and README.md for the documented keys.
+See catalog/series.yml for the shipped catalog and README.md for the documented keys.
 """
 
 from __future__ import annotations
@@ -259,7 +259,7 @@ def load_catalog(path: Path, landing_dir: Path | None = None) -> Catalog:
     resolve inside it (a symlink leading out is refused).
     """
     if not path.exists():
-        raise CatalogError(f"{path}: catalog file not found (set ASSETS_FILE or create it)")
+        raise CatalogError(f"{path}: catalog file not found (set SERIES_FILE or create it)")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -11,6 +11,7 @@ environment) but declare them here too.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 class SettingsError(ValueError):
@@ -41,7 +43,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("LANDING_DIR", "`../shared/raw`", "folder of exports read in landing mode"),
     Variable("INGEST_MODE", "`landing`", "`live` pulls from the public APIs instead"),
-    Variable("ASSETS_FILE", "`catalog/assets.yml`", "the catalog of series"),
+    Variable("SERIES_FILE", "`catalog/series.yml`", "the catalog of series"),
+    Variable(
+        "ASSETS_FILE",
+        "(unset)",
+        "deprecated alias of `SERIES_FILE`, read for one more release (a warning when used)",
+    ),
     Variable("EVENTS_FILE", "`config/events.csv`", "the events of the event studies"),
     Variable("STUDIES_FILE", "`config/studies.yml`", "the event studies (windows, models)"),
     Variable("ARCHIVE_DIR", "`data/archive`", "verbatim copies of every payload, named by SHA-256"),
@@ -237,7 +244,7 @@ def choice_setting(
 class Settings:
     warehouse_db: Path
     landing_dir: Path
-    assets_file: Path
+    series_file: Path  # the catalog of series (SERIES_FILE)
     archive_dir: Path
     ingest_mode: str  # "landing" (offline, default) or "live"
     serving_db: Path  # the read copy published for readers after every green build
@@ -280,12 +287,39 @@ def engine_setting(env: Mapping[str, str] | None = None) -> str:
     return choice_setting("WAREHOUSE_ENGINE", ENGINES, env)
 
 
+_deprecation_warned: set[str] = set()
+
+
+def series_file_setting(env: Mapping[str, str] | None = None) -> Path:
+    """SERIES_FILE: the catalog of series. ASSETS_FILE, its former name, still works for one
+    release: set alone it is used, with a warning (once per process); set together with
+    SERIES_FILE it must name the same file."""
+    default = REPO_ROOT / "catalog" / "series.yml"
+    series = path_setting("SERIES_FILE", default, env)
+    if not env_value("ASSETS_FILE", env):
+        return series
+    alias = path_setting("ASSETS_FILE", default, env)
+    if env_value("SERIES_FILE", env) and alias != series:
+        raise SettingsError(
+            f"SERIES_FILE ({series}) and ASSETS_FILE ({alias}) name different catalogs: "
+            "ASSETS_FILE is the deprecated name of SERIES_FILE, unset it"
+        )
+    if "ASSETS_FILE" not in _deprecation_warned:
+        _deprecation_warned.add("ASSETS_FILE")
+        log.warning(
+            "ASSETS_FILE is deprecated in favour of SERIES_FILE (same meaning): reading the "
+            "catalog %s; set SERIES_FILE instead",
+            alias,
+        )
+    return alias
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """The warehouse's settings from ``env`` (default: this process's environment)."""
     return Settings(
         warehouse_db=path_setting("WAREHOUSE_DB", REPO_ROOT / "warehouse.duckdb", env),
         landing_dir=path_setting("LANDING_DIR", REPO_ROOT.parent / "shared" / "raw", env),
-        assets_file=path_setting("ASSETS_FILE", REPO_ROOT / "catalog" / "assets.yml", env),
+        series_file=series_file_setting(env),
         archive_dir=path_setting("ARCHIVE_DIR", REPO_ROOT / "data" / "archive", env),
         ingest_mode=choice_setting("INGEST_MODE", ("landing", "live"), env),
         serving_db=path_setting("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb", env),

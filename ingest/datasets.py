@@ -364,7 +364,7 @@ REJECTS = RawTable(
 SERIES = RawTable(
     table="series",
     description=(
-        "The catalog (catalog/assets.yml) as written by the last ingest run, one row per series."
+        "The catalog (catalog/series.yml) as written by the last ingest run, one row per series."
     ),
     columns=(
         Column(

@@ -38,7 +38,7 @@ MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
 
 
 def input_files(settings: Settings, catalog: Catalog) -> list[Path]:
-    files = [settings.assets_file, events_file(), studies_file()]
+    files = [settings.series_file, events_file(), studies_file()]
     files += [
         settings.landing_dir / spec.path for entry in catalog.entries for spec in entry.landing
     ]
@@ -72,7 +72,7 @@ def main() -> int:
     inputs = None
     if not settings.is_live and not full_rebuild_requested() and settings.landing_dir.is_dir():
         try:
-            catalog = load_catalog(settings.assets_file, settings.landing_dir)
+            catalog = load_catalog(settings.series_file, settings.landing_dir)
         except IngestError:
             catalog = None  # the job reports it
         if catalog is not None:

@@ -32,10 +32,10 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
 
 
 def build_definitions() -> dg.Definitions:
-    """Assets come from the catalog named by ASSETS_FILE at the time of the call; the settings
+    """Assets come from the catalog named by SERIES_FILE at the time of the call; the settings
     the assets run with are those of the environment at that time too."""
     settings = load_settings()
-    catalog = load_catalog(settings.assets_file)
+    catalog = load_catalog(settings.series_file)
     everything = dg.define_asset_job(
         "build_warehouse",
         selection=dg.AssetSelection.all(),

@@ -1,11 +1,12 @@
-"""Ingest assets: one per catalog entry, plus the catalog, the trading calendars and the raw tables.
+"""Dagster ingest assets: one per series of the catalog (``ingest/<series id>``), plus the
+catalog, the trading calendars and the raw tables.
 
-Each entry's asset reads or fetches its sources through ``ingest.pipeline``. A source that fails
-(bad file, failed fetch, a load that would wipe most of its rows) keeps its last good rows and
-fails the asset's ``loaded`` check with the message naming file, line and column: the entry's
-other sources, every other asset and dbt still run, and the publish step refuses to publish the
-build. ``raw/<table>`` assets stand for the
-DuckDB tables the entries write into, so dbt sources map onto them and the lineage is one graph.
+Each series' Dagster asset reads or fetches the series' sources through ``ingest.pipeline``. A
+source that fails (bad file, failed fetch, a load that would wipe most of its rows) keeps its
+last good rows and fails the Dagster asset's ``loaded`` check with the message naming file, line
+and column: the series' other sources, every other Dagster asset and dbt still run, and the
+publish step refuses to publish the build. ``raw/<table>`` Dagster assets stand for the DuckDB
+tables the series write into, so dbt sources map onto them and the lineage is one graph.
 """
 
 from collections import defaultdict
@@ -123,16 +124,16 @@ def _log_report(context: AssetExecutionContext, report: EntryReport) -> None:
         )
 
 
-def build_entries_asset(catalog: Catalog) -> dg.AssetsDefinition:
-    """Every catalog entry is its own asset, all loaded by one step through one writer
-    connection: one step and one connection per entry cost more than the loads themselves."""
-    keys = {e.id: dg.AssetKey(["ingest", e.id]) for e in catalog.entries}
+def build_series_assets(catalog: Catalog) -> dg.AssetsDefinition:
+    """One Dagster asset per series of the catalog, all loaded by one step through one writer
+    connection: one step and one connection per series cost more than the loads themselves."""
+    asset_key_of = {e.id: dg.AssetKey(["ingest", e.id]) for e in catalog.entries}
 
     @dg.multi_asset(
         name="ingest_entries",
         specs=[
             dg.AssetSpec(
-                keys[e.id],
+                asset_key_of[e.id],
                 group_name=GROUP,
                 description=_describe(e),
                 kinds={"python", "duckdb"},
@@ -144,8 +145,8 @@ def build_entries_asset(catalog: Catalog) -> dg.AssetsDefinition:
         check_specs=[
             dg.AssetCheckSpec(
                 LOADED_CHECK,
-                asset=keys[e.id],
-                description="Every source of this entry loaded. A failed source keeps its last "
+                asset=asset_key_of[e.id],
+                description="Every source of this series loaded. A failed source keeps its last "
                 "good rows (so the rest of the warehouse still builds), but the build is not "
                 "published while this check fails.",
             )
@@ -158,7 +159,7 @@ def build_entries_asset(catalog: Catalog) -> dg.AssetsDefinition:
         settings = warehouse.settings
         if not settings.is_live:
             check_landing_dir(settings)
-        selected = [e for e in catalog.entries if keys[e.id] in context.selected_asset_keys]
+        selected = [e for e in catalog.entries if asset_key_of[e.id] in context.selected_asset_keys]
         done: set[str] = set()
         try:
             with ingest_session(settings):
@@ -206,7 +207,7 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     )
     def catalog_tables(context: AssetExecutionContext, warehouse: WarehouseSettings):
         settings = warehouse.settings
-        sync = sync_catalog_tables(settings, load_catalog(settings.assets_file))
+        sync = sync_catalog_tables(settings, load_catalog(settings.series_file))
         if sync.removed:
             context.log.warning(sync.summary())
         yield dg.MaterializeResult(
@@ -231,7 +232,7 @@ def build_catalog_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     )
     def trading_sessions(warehouse: WarehouseSettings) -> dg.MaterializeResult:
         settings = warehouse.settings
-        rows = load_trading_sessions(settings, load_catalog(settings.assets_file))
+        rows = load_trading_sessions(settings, load_catalog(settings.series_file))
         return dg.MaterializeResult(
             metadata={"rows": rows, "calendars": sorted(catalog.calendars())}
         )
@@ -292,6 +293,6 @@ def build_raw_table_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
 def build_ingest_assets(catalog: Catalog) -> list[dg.AssetsDefinition]:
     return (
         build_catalog_assets(catalog)
-        + [build_entries_asset(catalog)]
+        + [build_series_assets(catalog)]
         + build_raw_table_assets(catalog)
     )

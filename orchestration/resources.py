@@ -19,7 +19,7 @@ class WarehouseSettings(dg.ConfigurableResource):
 
     warehouse_db: str
     landing_dir: str
-    assets_file: str
+    series_file: str
     archive_dir: str
     ingest_mode: str
     serving_db: str

@@ -256,7 +256,7 @@ def main(inputs: str | None = None) -> int:
         if not settings.is_live:
             check_landing_dir(settings)
         # Refuses landing paths that lead out of LANDING_DIR (.., absolute, symlinks) up front.
-        load_catalog(settings.assets_file, None if settings.is_live else settings.landing_dir)
+        load_catalog(settings.series_file, None if settings.is_live else settings.landing_dir)
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -269,7 +269,7 @@ def main(inputs: str | None = None) -> int:
 
     mode = "live APIs" if settings.is_live else f"landing folder {settings.landing_dir}"
     print(
-        f"building {settings.warehouse_db} from the {mode} (catalog {settings.assets_file})",
+        f"building {settings.warehouse_db} from the {mode} (catalog {settings.series_file})",
         flush=True,
     )
     started = time.monotonic()

@@ -35,7 +35,7 @@ class BuildResult:
 def build_warehouse(
     db_path: Path,
     landing_dir: Path,
-    assets_file: Path | None = None,
+    series_file: Path | None = None,
     extra_env: dict[str, str] | None = None,
     asset_selection: Sequence[dg.AssetKey] | None = None,
     job_name: str = "build_warehouse",
@@ -52,8 +52,8 @@ def build_warehouse(
         "SERVING_DB": str(db_path.parent / "serving" / "warehouse.duckdb"),
         "EXPORT_DIR": str(db_path.parent / "exports"),
     }
-    if assets_file is not None:
-        overrides["ASSETS_FILE"] = str(assets_file)
+    if series_file is not None:
+        overrides["SERIES_FILE"] = str(series_file)
     overrides.update(extra_env or {})
     # Scoped: the build's settings (read when the definitions are built, and by ingest code)
     # come from this environment, restored when the build ends.

@@ -27,7 +27,7 @@ def con(built_warehouse: Path):
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(REPO_ROOT / "catalog" / "assets.yml")
+    return load_catalog(REPO_ROOT / "catalog" / "series.yml")
 
 
 def test_btc_flows_are_fresh_the_next_evening_and_stale_a_week_later(con, catalog) -> None:

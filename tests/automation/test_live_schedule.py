@@ -53,7 +53,7 @@ def test_a_scheduled_tick_ingests_new_rows_up_to_the_published_copy(
     db = tmp_path / "warehouse.duckdb"
     serving = tmp_path / "serving" / "warehouse.duckdb"
 
-    first = build_warehouse(db, landing_dir, assets_file=catalog, extra_env=live)
+    first = build_warehouse(db, landing_dir, series_file=catalog, extra_env=live)
     assert first.success, first.failures
     assert _dxsale_rows(serving) == 0
     (fresh,) = [
@@ -66,7 +66,7 @@ def test_a_scheduled_tick_ingests_new_rows_up_to_the_published_copy(
     assert fresh.metadata["mode"].value == "live"
     assert fresh.metadata["dbt_source_freshness_hacks_defillama"].value.startswith("pass, loaded")
 
-    for name, value in {**live, "ASSETS_FILE": str(catalog)}.items():
+    for name, value in {**live, "SERIES_FILE": str(catalog)}.items():
         monkeypatch.setenv(name, value)
     from orchestration.definitions import build_definitions
 
@@ -77,7 +77,7 @@ def test_a_scheduled_tick_ingests_new_rows_up_to_the_published_copy(
     refresh = build_warehouse(
         db,
         landing_dir,
-        assets_file=catalog,
+        series_file=catalog,
         extra_env=live,
         job_name=schedule.job_name,
         tags=dict(request.tags),

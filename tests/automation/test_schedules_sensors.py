@@ -20,7 +20,7 @@ from orchestration.automation import (
     file_sha256,
 )
 
-CATALOG = REPO_ROOT / "catalog" / "assets.yml"
+CATALOG = REPO_ROOT / "catalog" / "series.yml"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_landing_sensor_requests_only_the_changed_entry_and_its_downstream(
         handle.write("2026-08-04,36.51\n")
     assert set(changed_entries(catalog, landing, loaded)) == {"ibit"}
 
-    monkeypatch.setenv("ASSETS_FILE", str(catalog_file))
+    monkeypatch.setenv("SERIES_FILE", str(catalog_file))
     monkeypatch.setenv("LANDING_DIR", str(landing))
     monkeypatch.setenv("SERVING_DB", str(serving))
     monkeypatch.setenv("INGEST_MODE", "landing")

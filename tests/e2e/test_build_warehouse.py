@@ -92,7 +92,7 @@ def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_pat
 """
     )
     db = tmp_path / "three.duckdb"
-    result = build_warehouse(db, landing_dir, assets_file=catalog)
+    result = build_warehouse(db, landing_dir, series_file=catalog)
     assert result.success, result.failures
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_asset").fetchone()[0] == 3

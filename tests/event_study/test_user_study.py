@@ -27,7 +27,7 @@ def test_user_prices_event_and_study_need_no_code(landing_dir: Path, tmp_path: P
     spx_csv = (landing_dir / "equities/wsj_SPX.csv").read_bytes()
     (tmp_path / "landing" / "equities").mkdir()
     (tmp_path / "landing" / "equities" / "wsj_SPX.csv").write_bytes(spx_csv)
-    catalog = tmp_path / "assets.yml"
+    catalog = tmp_path / "series.yml"
     catalog.write_text(
         """
 - {id: spx, name: S&P 500, asset_class: index, calendar: XNYS, landing: {path: equities/wsj_SPX.csv, format: wsj_csv}}
@@ -63,7 +63,7 @@ def test_user_prices_event_and_study_need_no_code(landing_dir: Path, tmp_path: P
     result = build_warehouse(
         db,
         tmp_path / "landing",
-        assets_file=catalog,
+        series_file=catalog,
         extra_env={"EVENTS_FILE": str(events), "STUDIES_FILE": str(studies)},
     )
     assert result.success, result.failures

@@ -10,7 +10,7 @@ from ingest.catalog import load_catalog
 from ingest.config import REPO_ROOT
 from ingest.errors import CatalogError
 
-CATALOG = REPO_ROOT / "catalog" / "assets.yml"
+CATALOG = REPO_ROOT / "catalog" / "series.yml"
 
 
 def test_every_landing_file_is_declared(landing_dir: Path) -> None:
@@ -40,7 +40,7 @@ def test_shipped_catalog_facts() -> None:
 
 
 def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "assets.yml"
+    path = tmp_path / "series.yml"
     path.write_text(text)
     return path
 
@@ -111,7 +111,7 @@ def test_invalid_catalogs_name_the_problem(tmp_path: Path, text: str, message: s
     with pytest.raises(CatalogError) as excinfo:
         load_catalog(_write(tmp_path, text))
     assert message in str(excinfo.value)
-    assert str(tmp_path / "assets.yml") in str(excinfo.value)
+    assert str(tmp_path / "series.yml") in str(excinfo.value)
 
 
 def test_benchmark_outside_a_subset_catalog_is_dropped(tmp_path: Path) -> None:

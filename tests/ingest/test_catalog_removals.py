@@ -52,7 +52,7 @@ def _rows_by_source(settings: Settings) -> dict[str, dict[str, int]]:
 
 def test_removing_an_entry_removes_its_raw_rows_and_says_so(settings: Settings) -> None:
     assert _rows_by_source(settings)["fbtc:adjclose_FBTC"] == FBTC_RAW_ROWS
-    write_catalog(settings.assets_file.parent, IBIT)
+    write_catalog(settings.series_file.parent, IBIT)
 
     sync = sync_catalog_tables(settings, catalog_of(settings))
 
@@ -70,7 +70,7 @@ def test_removing_an_entry_removes_its_raw_rows_and_says_so(settings: Settings) 
 
 def test_renaming_a_landing_file_removes_the_old_source_id(settings: Settings) -> None:
     renamed = FBTC.replace("last_row_intraday: true", "last_row_intraday: true, name: fidelity")
-    write_catalog(settings.assets_file.parent, IBIT + renamed)
+    write_catalog(settings.series_file.parent, IBIT + renamed)
     removed = sync_catalog_tables(settings, catalog_of(settings)).removed
     assert removed == {"fbtc:adjclose_FBTC": FBTC_RAW_ROWS}
     assert not ingest_entry(settings, catalog_of(settings).get("fbtc")).failed
@@ -78,7 +78,7 @@ def test_renaming_a_landing_file_removes_the_old_source_id(settings: Settings) -
 
 
 def test_load_catalog_tables_still_returns_the_entry_count(settings: Settings) -> None:
-    write_catalog(settings.assets_file.parent, IBIT)
+    write_catalog(settings.series_file.parent, IBIT)
     assert load_catalog_tables(settings, catalog_of(settings)) == 1
     assert "fbtc:adjclose_FBTC" not in _rows_by_source(settings)
 
@@ -93,7 +93,7 @@ def test_the_removal_commits_with_the_catalog_or_not_at_all(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pipeline, "remove_sources_except", remove_then_crash)
-    write_catalog(settings.assets_file.parent, IBIT)
+    write_catalog(settings.series_file.parent, IBIT)
     with pytest.raises(RuntimeError, match="disk full"):
         sync_catalog_tables(settings, catalog_of(settings))
     assert _rows_by_source(settings)["fbtc:adjclose_FBTC"] == FBTC_RAW_ROWS

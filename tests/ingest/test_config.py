@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import ingest.config
 from ingest.config import (
     DECLARED,
     REPO_ROOT,
@@ -22,7 +23,7 @@ def test_defaults_without_any_variable():
     settings = load_settings({})
     assert settings.warehouse_db == REPO_ROOT / "warehouse.duckdb"
     assert settings.landing_dir == REPO_ROOT.parent / "shared" / "raw"
-    assert settings.assets_file == REPO_ROOT / "catalog" / "assets.yml"
+    assert settings.series_file == REPO_ROOT / "catalog" / "series.yml"
     assert settings.events_file == REPO_ROOT / "config" / "events.csv"
     assert settings.studies_file == REPO_ROOT / "config" / "studies.yml"
     assert settings.serving_db == REPO_ROOT / "serving" / "warehouse.duckdb"
@@ -72,6 +73,50 @@ def test_a_bad_value_names_the_variable(name: str, value: str):
     with pytest.raises(SettingsError, match=name) as error:
         load_settings({name: value})
     assert repr(value) in str(error.value)
+
+
+@pytest.fixture
+def alias_not_warned_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deprecation warning is given once per process: forget that it was."""
+    monkeypatch.setattr(ingest.config, "_deprecation_warned", set())
+
+
+def test_series_file_names_the_catalog(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    catalog = tmp_path / "mine.yml"
+    assert load_settings({"SERIES_FILE": str(catalog)}).series_file == catalog
+    assert load_settings({"SERIES_FILE": "mine.yml"}).series_file == REPO_ROOT / "mine.yml"
+    assert "deprecated" not in caplog.text
+
+
+def test_assets_file_alone_is_used_with_one_deprecation_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, alias_not_warned_yet: None
+):
+    catalog = tmp_path / "old.yml"
+    with caplog.at_level("WARNING", logger="ingest.config"):
+        assert load_settings({"ASSETS_FILE": str(catalog)}).series_file == catalog
+        assert load_settings({"ASSETS_FILE": str(catalog)}).series_file == catalog
+    warnings = [r for r in caplog.records if "deprecated" in r.getMessage()]
+    assert len(warnings) == 1, "warned once, not on every read"
+    assert "ASSETS_FILE" in warnings[0].getMessage()
+    assert "SERIES_FILE" in warnings[0].getMessage()
+    assert warnings[0].levelname == "WARNING"
+
+
+def test_assets_file_naming_the_same_catalog_is_accepted(alias_not_warned_yet: None):
+    """The same file, written relative in one and absolute in the other, is no conflict."""
+    settings = load_settings(
+        {"SERIES_FILE": "catalog/series.yml", "ASSETS_FILE": str(REPO_ROOT / "catalog/series.yml")}
+    )
+    assert settings.series_file == REPO_ROOT / "catalog" / "series.yml"
+
+
+def test_series_file_and_assets_file_naming_different_catalogs_is_an_error(tmp_path: Path):
+    env = {"SERIES_FILE": str(tmp_path / "new.yml"), "ASSETS_FILE": str(tmp_path / "old.yml")}
+    with pytest.raises(SettingsError, match="SERIES_FILE") as error:
+        load_settings(env)
+    assert "ASSETS_FILE" in str(error.value)
+    assert str(tmp_path / "new.yml") in str(error.value)
+    assert str(tmp_path / "old.yml") in str(error.value)
 
 
 def test_readers_use_the_process_environment(monkeypatch: pytest.MonkeyPatch):

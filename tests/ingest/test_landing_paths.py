@@ -49,9 +49,9 @@ def _archived_files(settings: Settings) -> list[Path]:
 def test_catalog_refuses_paths_that_leave_the_landing_folder(
     settings: Settings, path: str, why: str
 ) -> None:
-    write_catalog(settings.assets_file.parent, _entry(IBIT_FILE) + _entry(path, "leak"))
+    write_catalog(settings.series_file.parent, _entry(IBIT_FILE) + _entry(path, "leak"))
     with pytest.raises(CatalogError) as raised:
-        load_catalog(settings.assets_file)
+        load_catalog(settings.series_file)
     message = str(raised.value)
     assert "entry 1 (leak), landing[0]" in message and why in message
 
@@ -68,9 +68,9 @@ def _symlink_out(settings: Settings, landing_dir: Path) -> Path:
 
 def test_catalog_refuses_a_symlink_leading_out(settings: Settings, landing_dir: Path) -> None:
     _symlink_out(settings, landing_dir)
-    write_catalog(settings.assets_file.parent, _entry("equities/ibit_link.csv"))
+    write_catalog(settings.series_file.parent, _entry("equities/ibit_link.csv"))
     with pytest.raises(CatalogError, match=r"entry 0 \(ibit\), landing\[0\].*through a symlink"):
-        load_catalog(settings.assets_file, settings.landing_dir)
+        load_catalog(settings.series_file, settings.landing_dir)
 
 
 def test_a_symlink_leading_out_is_refused_again_at_read_time(
@@ -78,8 +78,8 @@ def test_a_symlink_leading_out_is_refused_again_at_read_time(
 ) -> None:
     """A catalog checked without the folder (or a link made after the check) is not read."""
     _symlink_out(settings, landing_dir)
-    write_catalog(settings.assets_file.parent, _entry("equities/ibit_link.csv"))
-    entry = load_catalog(settings.assets_file).get("ibit")
+    write_catalog(settings.series_file.parent, _entry("equities/ibit_link.csv"))
+    entry = load_catalog(settings.series_file).get("ibit")
 
     report = ingest_entry(settings, entry)
 
@@ -102,7 +102,7 @@ def test_a_dot_dot_path_that_bypassed_the_catalog_is_refused_at_read_time(
 
 def test_a_symlink_inside_the_landing_folder_is_fine(settings: Settings) -> None:
     (settings.landing_dir / "equities" / "ibit_alias.csv").symlink_to("adjclose_IBIT.csv")
-    write_catalog(settings.assets_file.parent, _entry("equities/ibit_alias.csv"))
+    write_catalog(settings.series_file.parent, _entry("equities/ibit_alias.csv"))
     report = ingest_entry(settings, catalog_of(settings).get("ibit"))
     assert not report.failed and report.rows_loaded == 640
 

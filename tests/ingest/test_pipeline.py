@@ -41,11 +41,11 @@ def workspace(tmp_path: Path, landing_dir: Path, monkeypatch: pytest.MonkeyPatch
     ):
         (landing / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(landing_dir / relative, landing / relative)
-    (tmp_path / "assets.yml").write_text(CATALOG)
+    (tmp_path / "series.yml").write_text(CATALOG)
     monkeypatch.setenv("LANDING_DIR", str(landing))
     monkeypatch.setenv("WAREHOUSE_DB", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("ARCHIVE_DIR", str(tmp_path / "archive"))
-    monkeypatch.setenv("ASSETS_FILE", str(tmp_path / "assets.yml"))
+    monkeypatch.setenv("SERIES_FILE", str(tmp_path / "series.yml"))
     monkeypatch.setenv("INGEST_MODE", "landing")
     return tmp_path
 
@@ -57,7 +57,7 @@ def _count(db: Path, sql: str) -> int:
 
 def test_truncated_json_fails_with_position_and_keeps_previous_rows(workspace: Path) -> None:
     settings = load_settings()
-    entry = load_catalog(settings.assets_file).get("hacks_defillama")
+    entry = load_catalog(settings.series_file).get("hacks_defillama")
     assert not ingest_entry(settings, entry).failed
     db = settings.warehouse_db
     assert _count(db, "select count(*) from raw.hacks_defillama") == 538
@@ -75,7 +75,7 @@ def test_truncated_json_fails_with_position_and_keeps_previous_rows(workspace: P
 
 def test_missing_column_names_file_line_and_column(workspace: Path) -> None:
     settings = load_settings()
-    entry = load_catalog(settings.assets_file).get("us10y")
+    entry = load_catalog(settings.series_file).get("us10y")
     path = settings.landing_dir / "macro/fred_DGS10.csv"
     path.write_text(path.read_text().replace("observation_date,DGS10", "when,DGS10", 1))
     report = ingest_entry(settings, entry)
@@ -86,7 +86,7 @@ def test_missing_column_names_file_line_and_column(workspace: Path) -> None:
 
 def test_garbage_cell_is_rejected_with_its_line_and_the_rest_loads(workspace: Path) -> None:
     settings = load_settings()
-    entry = load_catalog(settings.assets_file).get("btc_etf_flows")
+    entry = load_catalog(settings.series_file).get("btc_etf_flows")
     path = settings.landing_dir / "etf_flows/farside_btc_etf_flows__daily.csv"
     lines = path.read_text().splitlines(keepends=True)
     line_no = next(i for i, line in enumerate(lines, 1) if line.startswith("2025-02-25,"))
@@ -112,7 +112,7 @@ def test_garbage_cell_is_rejected_with_its_line_and_the_rest_loads(workspace: Pa
 
 def test_second_load_leaves_the_same_rows(workspace: Path) -> None:
     settings = load_settings()
-    catalog = load_catalog(settings.assets_file)
+    catalog = load_catalog(settings.series_file)
     for entry in catalog.entries:
         ingest_entry(settings, entry)
     db = settings.warehouse_db
@@ -154,7 +154,7 @@ def test_live_mode_fetches_archives_and_loads(
     monkeypatch.setenv("FRED_BASE_URL", base)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     settings = load_settings()
-    catalog = load_catalog(settings.assets_file)
+    catalog = load_catalog(settings.series_file)
     for series_id in ("hacks_defillama", "us10y"):
         report = ingest_entry(settings, catalog.get(series_id))
         assert not report.failed, report.failed

@@ -54,7 +54,7 @@ def _day_of_line(frame: pd.DataFrame, line: int | None) -> date:
 
 @pytest.fixture(scope="module")
 def survey(landing_dir: Path) -> Survey:
-    catalog = load_catalog(REPO_ROOT / "catalog" / "assets.yml", landing_dir)
+    catalog = load_catalog(REPO_ROOT / "catalog" / "series.yml", landing_dir)
     result = Survey()
     for entry in catalog.entries:
         for spec in entry.landing:

@@ -69,7 +69,7 @@ def test_a_new_calendar_computes_the_sessions_again(
         scalar(settings, "select count(*) from raw.trading_sessions where calendar = 'XHKG'") == 0
     )
 
-    (tmp_path / "assets.yml").write_text(catalog + _entry("tencent", HK_FILE, "XHKG"))
+    (tmp_path / "series.yml").write_text(catalog + _entry("tencent", HK_FILE, "XHKG"))
     load_trading_sessions(settings, catalog_of(settings), end="2025-12-31")
     # Hong Kong closed for the Lunar New Year on 2025-01-29; XNYS traded.
     hk = "select count(*) from raw.trading_sessions where calendar = 'XHKG' and session_date = ?"

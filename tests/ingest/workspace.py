@@ -29,18 +29,18 @@ def make_workspace(
     monkeypatch.setenv("LANDING_DIR", str(landing))
     monkeypatch.setenv("WAREHOUSE_DB", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("ARCHIVE_DIR", str(tmp_path / "archive"))
-    monkeypatch.setenv("ASSETS_FILE", str(tmp_path / "assets.yml"))
+    monkeypatch.setenv("SERIES_FILE", str(tmp_path / "series.yml"))
     monkeypatch.setenv("INGEST_MODE", "landing")
     monkeypatch.delenv("ALLOW_SHRINK", raising=False)
     return load_settings()
 
 
 def write_catalog(tmp_path: Path, catalog_yaml: str) -> None:
-    (tmp_path / "assets.yml").write_text(catalog_yaml)
+    (tmp_path / "series.yml").write_text(catalog_yaml)
 
 
 def catalog_of(settings: Settings) -> Catalog:
-    return load_catalog(settings.assets_file, settings.landing_dir)
+    return load_catalog(settings.series_file, settings.landing_dir)
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:

@@ -19,7 +19,7 @@ class SmallBuild:
 
     warehouse_db: Path
     serving_db: Path
-    assets_file: Path
+    series_file: Path
     build_id: str
 
 
@@ -53,13 +53,13 @@ def _dbt_manifest_is_current(request: pytest.FixtureRequest) -> None:
 def small_build(tmp_path_factory: pytest.TempPathFactory, landing_dir: Path) -> SmallBuild:
     check_dbt_manifest()  # session fixtures are set up before the autouse check
     root = tmp_path_factory.mktemp("small_build")
-    assets_file = root / "assets.yml"
-    assets_file.write_text(SMALL_CATALOG)
+    series_file = root / "series.yml"
+    series_file.write_text(SMALL_CATALOG)
     db = root / "warehouse.duckdb"
-    result = build_warehouse(db, landing_dir, assets_file=assets_file)
+    result = build_warehouse(db, landing_dir, series_file=series_file)
     if not result.success:
         pytest.fail(f"building the small warehouse failed: {result.failures}")
     serving_db = root / "serving" / "warehouse.duckdb"  # where build_warehouse publishes
     published = current_build(serving_db)
     assert published is not None, "a green build must publish"
-    return SmallBuild(db, serving_db, assets_file, str(published["build_id"]))
+    return SmallBuild(db, serving_db, series_file, str(published["build_id"]))

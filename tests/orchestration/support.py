@@ -105,8 +105,8 @@ class Workspace:
     landing_dir: Path
 
     @property
-    def assets_file(self) -> Path:
-        return self.root / "assets.yml"
+    def series_file(self) -> Path:
+        return self.root / "series.yml"
 
     @property
     def dagster_home(self) -> Path:
@@ -138,7 +138,7 @@ class Workspace:
             DAGSTER_HOME=str(self.dagster_home),
             WAREHOUSE_DB=str(self.warehouse_db),
             LANDING_DIR=str(self.landing_dir),
-            ASSETS_FILE=str(self.assets_file),
+            SERIES_FILE=str(self.series_file),
             SERVING_DB=str(self.serving_db),
             EXPORT_DIR=str(self.export_dir),
             ARCHIVE_DIR=str(self.archive_dir),
@@ -159,7 +159,7 @@ def make_workspace(root: Path, real_landing: Path, private_landing: bool = False
             (landing / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(real_landing / relative, landing / relative)
     ws = Workspace(root, landing)
-    ws.assets_file.write_text(SMALL_CATALOG)
+    ws.series_file.write_text(SMALL_CATALOG)
     ws.dagster_home.mkdir(parents=True)
     # What `make dagster-home` does: the instance settings of orchestration/dagster.yaml.
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", ws.dagster_home / "dagster.yaml")

@@ -68,7 +68,7 @@ def test_an_error_while_streaming_dbt_ends_dbt_and_is_reported_as_itself(
         result = build_warehouse(
             db,
             landing_dir,
-            small_build.assets_file,
+            small_build.series_file,
             extra_env={"WRITER_WAIT_SECONDS": "3", "FULL": "1"},
             asset_selection=DBT_KEYS,
         )

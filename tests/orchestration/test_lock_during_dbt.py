@@ -34,7 +34,7 @@ LOCK_TEXT = "Could not set lock"
 
 def _dbt_only(db: Path, landing_dir: Path, small_build: SmallBuild, **env: str) -> BuildResult:
     return build_warehouse(
-        db, landing_dir, small_build.assets_file, extra_env=env, asset_selection=DBT_KEYS
+        db, landing_dir, small_build.series_file, extra_env=env, asset_selection=DBT_KEYS
     )
 
 

@@ -1,4 +1,4 @@
--- The catalog of series (catalog/assets.yml as loaded by the last ingest run), typed.
+-- The catalog of series (catalog/series.yml as loaded by the last ingest run), typed.
 with source as (
 
     select * from {{ source('raw', 'series') }}

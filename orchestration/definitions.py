@@ -32,8 +32,9 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
 
 
 def build_definitions() -> dg.Definitions:
-    """Assets come from the catalog named by SERIES_FILE at the time of the call; the settings
-    the assets run with are those of the environment at that time too."""
+    """The ingest Dagster assets, one per series, come from the catalog named by SERIES_FILE at
+    the time of the call; the settings every Dagster asset runs with are those of the
+    environment at that time too."""
     settings = load_settings()
     catalog = load_catalog(settings.series_file)
     everything = dg.define_asset_job(

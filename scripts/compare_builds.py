@@ -47,6 +47,8 @@ VOLATILE_COLUMNS = {
 VOLATILE_BY_RELATION: dict[str, set[str]] = {
     "raw.events": {"origin"},
     "raw.studies": {"origin"},
+    "raw.series": {"catalog_path"},  # the catalog's file name (catalog/assets.yml before)
+    "staging.stg_series": {"catalog_path"},
     "raw.loads": {"recipe_sha256"},
 }
 # Relations whose rows moved to another model on purpose: new relation -> base relation.

@@ -7,7 +7,8 @@ with needed as (
 
     select asset_id from {{ ref('int_es_series') }}
     union
-    select benchmark_asset_id from {{ ref('int_es_series') }} where benchmark_asset_id is not null
+    select benchmark_asset_id from {{ ref('int_es_series') }}
+    where benchmark_asset_id is not null
 
 ),
 
@@ -28,7 +29,8 @@ prices as (
 bounds as (
 
     select asset_id, min(trade_date) as first_date, max(trade_date) as last_date
-    from prices group by asset_id
+    from prices
+    group by asset_id
 
 ),
 
@@ -38,7 +40,7 @@ sessions as (
     from {{ ref('int_es_assets') }} as d
     inner join bounds on d.asset_id = bounds.asset_id
     inner join {{ ref('stg_trading_sessions') }} as s
-        on s.calendar = d.calendar
+        on d.calendar = s.calendar
         and s.session_date between bounds.first_date and bounds.last_date
 
 ),

@@ -13,10 +13,15 @@ with returns as (
     select
         s.series_id, s.study_id, s.asset_id, s.model, s.estimation_start, s.estimation_end,
         r.session_idx, r.session_date,
-        case s.return_type when 'log' then r.log_return when 'level' then r.close
-            else r.simple_return end as y,
-        case s.return_type when 'log' then r.benchmark_log_return
-            else r.benchmark_simple_return end as x
+        case s.return_type
+            when 'log' then r.log_return
+            when 'level' then r.close
+            else r.simple_return
+        end as y,
+        case s.return_type
+            when 'log' then r.benchmark_log_return
+            else r.benchmark_simple_return
+        end as x
     from {{ ref('int_es_series') }} as s
     inner join {{ ref('int_es_pair_returns') }} as r
         on r.asset_id = s.asset_id
@@ -109,4 +114,5 @@ select
         and (model in ('mean_adjusted', 'market_model') or {{ over_column_frame('max(chk)', *frame) }} = 0)
         as constant_returns
 from residuals
-{{ column_frame_window(*frame[:5]) }}
+-- the frame offsets are columns, which DuckDB allows and sqlfluff's DuckDB grammar cannot parse
+{{ column_frame_window(*frame[:5]) }}  -- noqa: PRS

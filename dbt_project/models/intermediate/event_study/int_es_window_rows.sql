@@ -8,7 +8,8 @@
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}
 with units as (
 
-    select window_id, series_id, study_id, day0_idx, model, alpha, beta, sigma2,
+    select
+        window_id, series_id, study_id, day0_idx, model, alpha, beta, sigma2,
         n_estimation_days, mean_m, s_xx
     from {{ ref('int_es_window_fit') }}
     where reason is null
@@ -35,14 +36,17 @@ expected as (
         case
             when d.in_estimation_window then u.sigma2
             when u.model = 'mean_adjusted' then u.sigma2 * (1 + 1.0 / u.n_estimation_days)
-            when u.model = 'market_model' then u.sigma2 * (1 + 1.0 / u.n_estimation_days
-                + power(s.benchmark_return - u.mean_m, 2) / u.s_xx)
+            when u.model = 'market_model'
+                then u.sigma2 * (
+                    1 + 1.0 / u.n_estimation_days
+                    + power(s.benchmark_return - u.mean_m, 2) / u.s_xx
+                )
             else u.sigma2
         end as prediction_variance
     from units as u
     inner join {{ ref('int_es_study_days') }} as d on u.study_id = d.study_id
     inner join {{ ref('int_es_estimation_sums') }} as s
-        on s.series_id = u.series_id and s.session_idx = u.day0_idx + d.relative_day
+        on u.series_id = s.series_id and s.session_idx = u.day0_idx + d.relative_day
 
 )
 

@@ -29,9 +29,9 @@ with records as (
             as url_precedence,
         -- order keys with the record as tie-break, so a source's duplicates never tie
         {{ position_in('r.source', ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news']) }}
-            || '|' || r.record_key as attribute_key,
+        || '|' || r.record_key as attribute_key,
         {{ position_in('r.source', ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec']) }}
-            || '|' || r.record_key as date_key,
+        || '|' || r.record_key as date_key,
         row_number() over (partition by m.incident_key, r.source order by r.record_key) = 1
             as is_first_of_source,
         row_number() over (partition by m.incident_key, r.name order by r.record_key) = 1
@@ -111,19 +111,23 @@ incidents as (
         {{ arg_min('chains', "attribute_key") }} filter (where {{ list_length('chains') }} > 0) as chains,
         {{ arg_min('technique', "attribute_key") }} filter (where nullif(technique, '') is not null)
             as technique,
-        {{ arg_min('classification', "attribute_key") }}
-            filter (where nullif(classification, '') is not null) as classification,
-        {{ arg_min('target_type', "attribute_key") }}
-            filter (where nullif(target_type, '') is not null) as target_type,
-        {{ arg_min('returned_usd', "returned_precedence || '|' || record_key") }}
-            filter (where returned_usd is not null and returned_precedence > 0) as returned_usd,
+        {{ arg_min('classification', "attribute_key") }} filter (
+            where nullif(classification, '') is not null
+        ) as classification,
+        {{ arg_min('target_type', "attribute_key") }} filter (
+            where nullif(target_type, '') is not null
+        ) as target_type,
+        {{ arg_min('returned_usd', "returned_precedence || '|' || record_key") }} filter (
+            where returned_usd is not null and returned_precedence > 0
+        ) as returned_usd,
         count(distinct source) as n_sources,
         count(*) as n_records,
         {{ list_agg('source', 'attribute_precedence', where='is_first_of_source') }} as sources,
         {{ list_agg('record_key', 'attribute_precedence, record_key') }} as source_record_ids,
         max(tx_hashes) filter (where source = 'blocksec') as tx_hashes,
-        {{ arg_min('source_url', "url_precedence || '|' || record_key") }}
-            filter (where source_url is not null and url_precedence > 0) as source_url
+        {{ arg_min('source_url', "url_precedence || '|' || record_key") }} filter (
+            where source_url is not null and url_precedence > 0
+        ) as source_url
     from records
     group by incident_key
 
@@ -142,7 +146,7 @@ select
     || case
         when {{ date_diff_days('i.date_min', 'i.date_max') }} > 7
             then '; sources range ' || cast(i.date_min as {{ dbt.type_string() }}) || '..'
-                || cast(i.date_max as {{ dbt.type_string() }})
+            || cast(i.date_max as {{ dbt.type_string() }})
         else ''
     end as date_basis,
     c.incident_class,

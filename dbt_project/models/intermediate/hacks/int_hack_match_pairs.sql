@@ -90,9 +90,11 @@ support as (
 
     select group_key, count(*) as n_near_links
     from (
-        select group_key_a as group_key from near where link_type is not null
+        select group_key_a as group_key from near
+        where link_type is not null
         union all
-        select group_key_b as group_key from near where link_type is not null
+        select group_key_b as group_key from near
+        where link_type is not null
     )
     group by group_key
 

@@ -64,7 +64,8 @@ conflicts as (
             order by coalesce(l.best_strength, -1) desc, c.group_key
         ) > 1 as is_detached
     from (
-        select group_key, min(reached_key) as component_key from reach_1 group by group_key
+        select group_key, min(reached_key) as component_key from reach_1
+        group by group_key
     ) as c
     inner join groups as g
         on c.group_key = g.group_key
@@ -98,7 +99,8 @@ guarded as (
             else c.group_key
         end as incident_key
     from (
-        select group_key, min(reached_key) as component_key from reach_2 group by group_key
+        select group_key, min(reached_key) as component_key from reach_2
+        group by group_key
     ) as c
     inner join groups as g
         on c.group_key = g.group_key

@@ -38,17 +38,19 @@ classified as (
         record_key,
         source,
         case
-            when source = 'defillama' then
+            when source = 'defillama'
+                then
                 case
                     when classification = 'Rugpull' then 'scam_rug_pull|classification Rugpull'
                     when is_bridge_hack then 'bridge_hack|bridgeHack true'
                     when target_type = 'CEX' then 'exchange_custody_hack|targetType CEX'
                     when target_type in ('Wallet', 'Other') and classification = 'Infrastructure'
                         then 'exchange_custody_hack|targetType ' || target_type
-                            || ' with classification Infrastructure'
+                        || ' with classification Infrastructure'
                     else 'protocol_exploit|targetType ' || coalesce(nullif(target_type, ''), 'none')
                 end
-            when source = 'defi_rekt' then
+            when source = 'defi_rekt'
+                then
                 case
                     when technique = 'phishing' and target_type in ('Other', 'Token', '')
                         then 'individual_theft|Phishing on category ' || target_type
@@ -58,7 +60,8 @@ classified as (
                     when target_type in ('Other', '') then 'protocol_exploit*|category Other'
                     else 'protocol_exploit|category ' || target_type
                 end
-            when source = 'slowmist' then
+            when source = 'slowmist'
+                then
                 case
                     when {{ regexp_contains("technique", "'^(scam|ponzi|rug ?pull|exit scam)$'") }}
                         then 'scam_rug_pull|attack_method ' || technique
@@ -69,7 +72,8 @@ classified as (
                     when has_bridge_name then 'bridge_hack|bridge in the name'
                     else 'protocol_exploit*|attack_method ' || coalesce(nullif(technique, ''), 'none')
                 end
-            when source = 'rekt_news' then
+            when source = 'rekt_news'
+                then
                 case
                     when {{ regexp_contains("tags", "'(^|\\|)(rug ?pull|exit scam)(\\||$)'") }}
                         then 'scam_rug_pull|tag Rugpull'
@@ -78,11 +82,8 @@ classified as (
                         then 'bridge_hack|tag or name Bridge'
                     else 'protocol_exploit*|no class tag'
                 end
-            else
-                case
-                    when has_bridge_name then 'bridge_hack|bridge in the name'
-                    else 'protocol_exploit*|on-chain incident library'
-                end
+            when has_bridge_name then 'bridge_hack|bridge in the name'
+            else 'protocol_exploit*|on-chain incident library'
         end as verdict
     from records
 

@@ -31,7 +31,7 @@ dated as (
             when published_date is null then incident_date
             when {{ date_diff_days('incident_date', 'published_date') }} between 335 and 400
                 and {{ add_years('incident_date', 1) }}
-                    between {{ add_days('published_date', -35) }} and {{ add_days('published_date', 1) }}
+                between {{ add_days('published_date', -35) }} and {{ add_days('published_date', 1) }}
                 then {{ add_years('incident_date', 1) }}
             else incident_date
         end as match_date

@@ -15,7 +15,7 @@ with bars as (
     where p.asset_id = 'btc'
         and p.close is not null
         and p.trade_date between {{ finding_param('btc_etf_approval_drawdown', 'peak_start', 'date') }}
-            and {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }}
+        and {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }}
 
 ),
 
@@ -25,7 +25,7 @@ windows as (
         *,
         trade_date <= {{ finding_param('btc_etf_approval_drawdown', 'peak_end', 'date') }} as in_peak,
         trade_date between {{ finding_param('btc_etf_approval_drawdown', 'peak_end', 'date') }}
-            and {{ finding_param('btc_etf_approval_drawdown', 'trough_end', 'date') }} as in_trough
+        and {{ finding_param('btc_etf_approval_drawdown', 'trough_end', 'date') }} as in_trough
     from bars
 
 ),

@@ -20,10 +20,11 @@ with params as (
         max(value) filter (where parameter = 'window_start') as window_start,
         max(value) filter (where parameter = 'window_end') as window_end
     from {{ ref('finding_parameters') }}
-    where claim_id in (
-        'deepseek_ai_tokens', 'deepseek_china_tech_vs_us_ai', 'deepseek_us_ai_pullback',
-        'deepseek_china_tech_rerating', 'deepseek_oss_week_china_tech'
-    )
+    where
+        claim_id in (
+            'deepseek_ai_tokens', 'deepseek_china_tech_vs_us_ai', 'deepseek_us_ai_pullback',
+            'deepseek_china_tech_rerating', 'deepseek_oss_week_china_tech'
+        )
     group by claim_id
 
 ),
@@ -80,10 +81,10 @@ select
     claim_id,
     claim,
     case when short_study is null then 'Mean CAR' else 'Spread of mean CARs' end
-        || '[' || window_start || ', ' || window_end || '] of '
-        || upper(replace(long_assets, ',', ', '))
-        || coalesce(' minus ' || upper(replace(short_assets, ',', ', ')), '')
-        || ' (equal-weight portfolio of market-model abnormal returns, ' || long_event || ')'
+    || '[' || window_start || ', ' || window_end || '] of '
+    || upper(replace(long_assets, ',', ', '))
+    || coalesce(' minus ' || upper(replace(short_assets, ',', ', ')), '')
+    || ' (equal-weight portfolio of market-model abnormal returns, ' || long_event || ')'
         as metric,
     period_start,
     period_end,
@@ -134,7 +135,7 @@ select
     || case
         when long_assets like '%hstech%'
             then {{ sql_text(" Relative days follow each asset's own calendar (Lunar New Year closed Hong ") }}
-                || 'Kong 2025-01-29..31).'
+            || 'Kong 2025-01-29..31).'
         else ''
     end
     || case

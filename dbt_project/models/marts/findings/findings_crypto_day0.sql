@@ -16,8 +16,8 @@ with returns as (
         and close is not null
         -- one day before the estimation window, for its first return
         and trade_date
-            between {{ event_date }} + {{ finding_param(claim_id, 'estimation_start', 'integer') }} - 1
-            and {{ event_date }}
+        between {{ event_date }} + {{ finding_param(claim_id, 'estimation_start', 'integer') }} - 1
+        and {{ event_date }}
 
 ),
 
@@ -26,8 +26,8 @@ days as (
     select
         {{ date_diff_days(event_date, 'trade_date') }} as day_offset,
         {{ date_diff_days(event_date, 'trade_date') }}
-            between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
-            and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
+        between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
+        and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
         max(daily_return) filter (where asset_id = 'btc') as btc_return,
         max(daily_return) filter (where asset_id = 'eth') as eth_return
     from returns

@@ -83,8 +83,8 @@ select
     || case
         when asset_id = 'ndx'
             then ', QQQ return = ' || coalesce({{ format_fixed('qqq_return', 4) }}, 'n/a')
-                || '. The article quotes futures in the Asian morning; the warehouse has '
-                || 'cash-index closes (no futures, no intraday).'
+            || '. The article quotes futures in the Asian morning; the warehouse has '
+            || 'cash-index closes (no futures, no intraday).'
         else '. Close-to-close adjusted prices; the dollar loss of market value is not computed '
             || '(no share counts in the warehouse).'
     end as note

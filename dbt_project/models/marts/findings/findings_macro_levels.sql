@@ -22,7 +22,7 @@ with hkd as (
     from {{ ref('fct_fx_daily') }}
     where pair = 'USD/HKD'
         and date between {{ finding_param('hkd_toward_strong_side', 'period_start', 'date') }}
-            and {{ finding_param('hkd_toward_strong_side', 'period_end', 'date') }}
+        and {{ finding_param('hkd_toward_strong_side', 'period_end', 'date') }}
 
 ),
 
@@ -42,7 +42,7 @@ gold as (
     where asset_id = 'gold'
         and close is not null
         and trade_date between {{ finding_param('gold_near_2920', 'period_start', 'date') }}
-            and {{ finding_param('gold_near_2920', 'period_end', 'date') }}
+        and {{ finding_param('gold_near_2920', 'period_end', 'date') }}
 
 ),
 

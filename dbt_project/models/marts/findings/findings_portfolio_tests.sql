@@ -30,11 +30,13 @@ with params as (
 
 members as (
 
-    select claim_id, 'long' as leg, long_study as study_id, long_event as event_id,
+    select
+        claim_id, 'long' as leg, long_study as study_id, long_event as event_id,
         {{ unnest_list(split_trimmed('long_assets', ',')) }} as asset_id
     from params
     union all
-    select claim_id, 'short', short_study, short_event,
+    select
+        claim_id, 'short', short_study, short_event,
         {{ unnest_list(split_trimmed('short_assets', ',')) }}
     from params
     where short_study is not null
@@ -43,7 +45,8 @@ members as (
 
 member_ars as (
 
-    select m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation_window, a.trade_date,
+    select
+        m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation_window, a.trade_date,
         a.abnormal_return
     from members as m
     inner join {{ ref('fct_abnormal_returns') }} as a

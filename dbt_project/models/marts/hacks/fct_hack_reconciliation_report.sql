@@ -17,7 +17,7 @@ with incidents as (
 
 records as (
 
-    select source, link_type, date_rule, n_sources
+    select r.source, r.link_type, r.date_rule, i.n_sources
     from {{ ref('fct_hack_incident_records') }} as r
     inner join {{ ref('fct_hack_incident') }} as i
         on r.incident_id = i.incident_id

@@ -53,7 +53,9 @@ priced as (
         sessions.open_utc,
         sessions.close_utc,
         prices.close,
-        row_number() over (partition by sessions.asset_id order by sessions.session_date) as session_idx
+        row_number() over (
+            partition by sessions.asset_id order by sessions.session_date
+        ) as session_idx
     from sessions
     left join prices
         on sessions.asset_id = prices.asset_id and sessions.session_date = prices.trade_date
@@ -69,7 +71,10 @@ with_prev as (
         {{ last_value_ignore_nulls('case when close is not null then close_utc end') }} over w
             as prev_close_utc
     from priced
-    window w as (partition by asset_id order by session_idx rows between unbounded preceding and 1 preceding)
+    window w as (
+        partition by asset_id order by session_idx
+        rows between unbounded preceding and 1 preceding
+    )
 
 )
 

@@ -41,7 +41,9 @@ assets as (
 resolved as (
 
     -- by asset id (also `event`)
-    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as {{ dbt.type_string() }}) as setup_problem
+    select
+        refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id,
+        cast(null as {{ dbt.type_string() }}) as setup_problem
     from refs inner join {{ ref('int_es_assets') }} as d on refs.asset_key = d.asset_id
     union
     -- by asset class

@@ -45,7 +45,8 @@ tested as (
                     c.n_days + c.n_days * c.n_days / f.n_estimation_days
                     + power(c.sum_benchmark_deviation, 2) / f.s_xx
                 )
-            when 'mean_adjusted' then f.sigma2 * (c.n_days + c.n_days * c.n_days / f.n_estimation_days)
+            when 'mean_adjusted'
+                then f.sigma2 * (c.n_days + c.n_days * c.n_days / f.n_estimation_days)
             else f.sigma2 * c.n_days
         end) as car_t_stat
     from windowed as c

@@ -4,7 +4,8 @@
 -- model s^2 [1 + 1/L + (R_m - mean R_m)^2 / S_xx], mean-adjusted s^2 (1 + 1/L), else s^2;
 -- estimation days s^2). A view: each reader (fct_abnormal_returns, fct_car, the statistics)
 -- computes only the rows it reads, and nothing of pairs x days is stored.
-{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a table's Parquet) -#}
+{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a
+    table's Parquet) -#}
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}
 with units as (
 

@@ -16,6 +16,11 @@
 --              bridge_hack; else fallback protocol_exploit.
 --   any source without categories (slowmist, blocksec, rekt_news): 'bridge' in the name ->
 --              bridge_hack; blocksec otherwise fallback protocol_exploit.
+{#- SlowMist attack methods (regular expressions, as SQL literals) -#}
+{% set service_disruption = "'^(d?dos attack|downtime|network interruption|spam attacks)$'" %}
+{% set individual_theft = "'phishing|sim +card|account compromis|account hacked|hacked account'"
+    ~ " || '|(discord|telegram|x account|youtube|apple id) was hacked'"
+    ~ " || '|social engineering (scam|attack)'" %}
 with records as (
 
     select
@@ -67,17 +72,21 @@ classified as (
                         then 'scam_rug_pull|attack_method ' || technique
                     when {{ regexp_contains("technique", "'de-?anchor|depeg'") }}
                         then 'depeg_market_collapse|attack_method ' || technique
-                    when {{ regexp_contains("technique", "'^(d?dos attack|downtime|network interruption|spam attacks)$'") }} then 'service_disruption|attack_method ' || technique
-                    when {{ regexp_contains("technique", "'phishing|sim +card|account compromis|account hacked|hacked account' || '|(discord|telegram|x account|youtube|apple id) was hacked' || '|social engineering (scam|attack)'") }} then 'individual_theft|attack_method ' || technique
+                    when {{ regexp_contains("technique", service_disruption) }}
+                        then 'service_disruption|attack_method ' || technique
+                    when {{ regexp_contains("technique", individual_theft) }}
+                        then 'individual_theft|attack_method ' || technique
                     when has_bridge_name then 'bridge_hack|bridge in the name'
-                    else 'protocol_exploit*|attack_method ' || coalesce(nullif(technique, ''), 'none')
+                    else 'protocol_exploit*|attack_method '
+                        || coalesce(nullif(technique, ''), 'none')
                 end
             when source = 'rekt_news'
                 then
                 case
                     when {{ regexp_contains("tags", "'(^|\\|)(rug ?pull|exit scam)(\\||$)'") }}
                         then 'scam_rug_pull|tag Rugpull'
-                    when {{ regexp_contains("tags", "'(^|\\|)cex(\\||$)'") }} then 'exchange_custody_hack|tag CEX'
+                    when {{ regexp_contains("tags", "'(^|\\|)cex(\\||$)'") }}
+                        then 'exchange_custody_hack|tag CEX'
                     when {{ regexp_contains("tags", "'(^|\\|)bridge(\\||$)'") }} or has_bridge_name
                         then 'bridge_hack|tag or name Bridge'
                     else 'protocol_exploit*|no class tag'

@@ -12,7 +12,9 @@ where sel.event_id is not null
         where e.event_id = sel.event_id
     )
 union all
-select sel.study_id, cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), 'selector matches no event'
+select
+    sel.study_id, cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
+    'selector matches no event'
 from {{ ref('stg_es_study_selectors') }} as sel
 where sel.event_id is null
     and not exists (

@@ -33,7 +33,8 @@ cross_section as (
         c.study_id, c.window_start, c.window_end,
         any_value(m.n_pairs) as n_pairs,
         any_value(m.caar) as caar,
-        sqrt(sum(c.n_pairs * power(c.car - m.caar, 2)) / nullif(any_value(m.n_pairs) - 1, 0)) as sd_car,
+        sqrt(sum(c.n_pairs * power(c.car - m.caar, 2)) / nullif(any_value(m.n_pairs) - 1, 0))
+            as sd_car,
         sum(c.n_pairs * c.car_t_stat) as sum_scar,
         any_value(m.mean_scar) as mean_scar,
         sqrt(

@@ -70,7 +70,7 @@ pair_correlations as (
             and x.asset_id < y.asset_id
         where x.in_estimation_window and y.in_estimation_window
         group by x.claim_id, x.leg, x.asset_id, y.asset_id
-    )
+    ) as asset_pairs
     group by claim_id, leg
 
 ),
@@ -94,8 +94,8 @@ leg_days as (
 series as (
 
     select
-        claim_id, leg as scope, relative_day, in_estimation_window, portfolio_ar, assets, first_date,
-        last_date
+        claim_id, leg as scope, relative_day, in_estimation_window, portfolio_ar, assets,
+        first_date, last_date
     from leg_days
     union all
     select

@@ -14,11 +14,20 @@ pairs as (
     select * from (
         values
         ('usdhkd', 'USD/HKD', 'USD', 'HKD', 'HKD per 1 USD (up = stronger dollar, weaker HKD)'),
-        ('usdcny', 'USD/CNY', 'USD', 'CNY', 'CNY per 1 USD, onshore (up = stronger dollar, weaker yuan)'),
+        (
+            'usdcny', 'USD/CNY', 'USD', 'CNY',
+            'CNY per 1 USD, onshore (up = stronger dollar, weaker yuan)'
+        ),
         ('eurusd', 'EUR/USD', 'EUR', 'USD', 'USD per 1 EUR (up = stronger euro, weaker dollar)'),
         ('usdjpy', 'USD/JPY', 'USD', 'JPY', 'JPY per 1 USD (up = stronger dollar, weaker yen)'),
-        ('dxy', 'DXY', 'USD', 'index', 'ICE US Dollar Index, 1973-03 = 100, against six currencies (up = stronger dollar)'),
-        ('usd_broad', 'USD broad', 'USD', 'index', 'Fed nominal broad dollar index (DTWEXBGS), 2006-01 = 100 (up = stronger dollar)')
+        (
+            'dxy', 'DXY', 'USD', 'index',
+            'ICE US Dollar Index, 1973-03 = 100, against six currencies (up = stronger dollar)'
+        ),
+        (
+            'usd_broad', 'USD broad', 'USD', 'index',
+            'Fed nominal broad dollar index (DTWEXBGS), 2006-01 = 100 (up = stronger dollar)'
+        )
     -- the alias names the columns of the values list (AL05 would drop it)
     ) as pairs (asset_id, pair, base_currency, quote_currency, quote_convention)  -- noqa: AL05
 
@@ -34,8 +43,12 @@ rates as (
         pairs.quote_currency,
         pairs.quote_convention,
         prices.close as rate,
-        lag(prices.trade_date) over (partition by prices.asset_id order by prices.trade_date) as previous_date,
-        lag(prices.close) over (partition by prices.asset_id order by prices.trade_date) as previous_rate,
+        lag(prices.trade_date) over (
+            partition by prices.asset_id order by prices.trade_date
+        ) as previous_date,
+        lag(prices.close) over (
+            partition by prices.asset_id order by prices.trade_date
+        ) as previous_rate,
         prices.is_session,
         prices.source_id
     from prices

@@ -26,7 +26,8 @@ near as (
     select
         a.record_key,
         {{ sql_function('arg_min') }}(
-            b.record_key || '|' || b.source || '|' || cast(b.match_date as {{ dbt.type_string() }}) || '|'
+            b.record_key || '|' || b.source || '|'
+            || cast(b.match_date as {{ dbt.type_string() }}) || '|'
             || case
                 when a.source = b.source
                     then 'same source and not a duplicate (duplicates need amounts within 5% '
@@ -44,7 +45,13 @@ near as (
                     || ' days apart (limit 3; 7 with amounts within 10%; 10 through an alias)'
                 else 'not each other' || chr(39) || 's best match in that source'
             end,
-            lpad(cast(abs({{ date_diff_days('a.match_date', 'b.match_date') }}) as {{ dbt.type_string() }}), 4, '0')
+            lpad(
+                cast(
+                    abs({{ date_diff_days('a.match_date', 'b.match_date') }})
+                    as {{ dbt.type_string() }}
+                ),
+                4, '0'
+            )
             || b.record_key
         ) as nearest
     from records as a

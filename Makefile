@@ -35,7 +35,7 @@ help:
 	@echo "make serve  read-only Postgres-wire SQL endpoint over the published copy on 127.0.0.1:$${SERVE_PORT:-5433}"
 	@echo "make bi     Apache Superset on http://127.0.0.1:$${BI_PORT:-8088} with the warehouse dashboard (needs make run)"
 	@echo "make docs   dbt docs site, offline, in $${DOCS_DIR:-reports/dbt-docs}/static_index.html (needs make run)"
-	@echo "make lint   ruff check + format check"
+	@echo "make lint   ruff check + format check, sqlfluff lint of the dbt models (.sqlfluff)"
 	@echo "make bench  make run timings, endpoint latency, event-study marts at scale; reports in bench/results/"
 	@echo "make bench-spark  the event-study chain on Spark local[2] against DuckDB (several minutes; needs make run)"
 
@@ -72,9 +72,13 @@ ui: dagster-home
 test: manifest
 	$(UV) run --frozen pytest
 
+# sqlfluff's dbt templater compiles every model (about a minute) against an in-memory DuckDB:
+# no built warehouse needed, and the warehouse file is never opened (a make run may hold it).
+SQLFLUFF := WAREHOUSE_DB=:memory: $(UV) run --frozen sqlfluff
 lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(SQLFLUFF) lint $(DBT_DIR)/models
 
 # make bench ES_BENCH_SIZES="100 1000": other event counts for the event-study benchmark
 # (default 100 1000 10000; 10,000 events take several minutes on two cores).

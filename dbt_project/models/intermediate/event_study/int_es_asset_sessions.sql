@@ -7,7 +7,8 @@ with needed as (
 
     select asset_id from {{ ref('int_es_series') }}
     union
-    select benchmark_asset_id from {{ ref('int_es_series') }} where benchmark_asset_id is not null
+    select benchmark_asset_id from {{ ref('int_es_series') }}
+    where benchmark_asset_id is not null
 
 ),
 
@@ -28,7 +29,8 @@ prices as (
 bounds as (
 
     select asset_id, min(trade_date) as first_date, max(trade_date) as last_date
-    from prices group by asset_id
+    from prices
+    group by asset_id
 
 ),
 
@@ -38,7 +40,7 @@ sessions as (
     from {{ ref('int_es_assets') }} as d
     inner join bounds on d.asset_id = bounds.asset_id
     inner join {{ ref('stg_trading_sessions') }} as s
-        on s.calendar = d.calendar
+        on d.calendar = s.calendar
         and s.session_date between bounds.first_date and bounds.last_date
 
 ),
@@ -51,7 +53,9 @@ priced as (
         sessions.open_utc,
         sessions.close_utc,
         prices.close,
-        row_number() over (partition by sessions.asset_id order by sessions.session_date) as session_idx
+        row_number() over (
+            partition by sessions.asset_id order by sessions.session_date
+        ) as session_idx
     from sessions
     left join prices
         on sessions.asset_id = prices.asset_id and sessions.session_date = prices.trade_date
@@ -67,7 +71,10 @@ with_prev as (
         {{ last_value_ignore_nulls('case when close is not null then close_utc end') }} over w
             as prev_close_utc
     from priced
-    window w as (partition by asset_id order by session_idx rows between unbounded preceding and 1 preceding)
+    window w as (
+        partition by asset_id order by session_idx
+        rows between unbounded preceding and 1 preceding
+    )
 
 )
 

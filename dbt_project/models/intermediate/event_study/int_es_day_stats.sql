@@ -7,7 +7,8 @@
 with unit_rows as (
 
     -- only what the sort needs: a narrow payload sorts faster
-    select cast(window_id as integer) as window_id, relative_day, in_estimation_window,
+    select
+        cast(window_id as integer) as window_id, relative_day, in_estimation_window,
         abnormal_return
     from {{ ref('int_es_window_rows') }}
     where abnormal_return is not null
@@ -44,7 +45,7 @@ select
     sum(f.n_pairs * r.abnormal_return) / sum(f.n_pairs) as aar,
     coalesce(sum(f.n_pairs) filter (where r.abnormal_return > 0), 0) as n_positive,
     sum(f.n_pairs * (r.avg_rank / (f.n_estimation_days + coalesce(e.n_event_days, 0) + 1) - 0.5))
-        / sqrt(sum(f.n_pairs)) as rank_statistic
+    / sqrt(sum(f.n_pairs)) as rank_statistic
 from ranked as r
 inner join {{ ref('int_es_window_fit') }} as f on r.window_id = f.window_id
 left join event_days as e on r.window_id = e.window_id

@@ -13,14 +13,19 @@ with returns as (
     select
         s.series_id, s.study_id, s.asset_id, s.model, s.estimation_start, s.estimation_end,
         r.session_idx, r.session_date,
-        case s.return_type when 'log' then r.log_return when 'level' then r.close
-            else r.simple_return end as y,
-        case s.return_type when 'log' then r.benchmark_log_return
-            else r.benchmark_simple_return end as x
+        case s.return_type
+            when 'log' then r.log_return
+            when 'level' then r.close
+            else r.simple_return
+        end as y,
+        case s.return_type
+            when 'log' then r.benchmark_log_return
+            else r.benchmark_simple_return
+        end as x
     from {{ ref('int_es_series') }} as s
     inner join {{ ref('int_es_pair_returns') }} as r
-        on r.asset_id = s.asset_id
-        and r.benchmark_asset_id is not distinct from s.benchmark_asset_id
+        on s.asset_id = r.asset_id
+        and s.benchmark_asset_id is not distinct from r.benchmark_asset_id
 
 ),
 
@@ -37,7 +42,9 @@ usable as (
 ref_means as (
 
     select series_id, avg(y) as mean_y, avg(x) as mean_x
-    from usable where ok group by series_id
+    from usable
+    where ok
+    group by series_id
 
 ),
 
@@ -47,9 +54,12 @@ ref_fit as (
         u.series_id,
         any_value(m.mean_x) as ref_mean_x,
         case any_value(u.model)
-            when 'market_model' then coalesce(
-                sum((u.x - m.mean_x) * (u.y - m.mean_y)) / nullif(sum(power(u.x - m.mean_x, 2)), 0),
-                0)
+            when 'market_model'
+                then coalesce(
+                    sum((u.x - m.mean_x) * (u.y - m.mean_y))
+                    / nullif(sum(power(u.x - m.mean_x, 2)), 0),
+                    0
+                )
             when 'market_adjusted' then 1.0
             else 0.0
         end as ref_beta,
@@ -96,8 +106,10 @@ select
     x as benchmark_return,
     ref_alpha, ref_beta, ref_mean_x,
     {{ over_column_frame('count(e)', *frame) }} as n_estimation_days,
-    {{ over_column_frame('min(case when ok then session_date end)', *frame) }} as estimation_start_date,
-    {{ over_column_frame('max(case when ok then session_date end)', *frame) }} as estimation_end_date,
+    {{ over_column_frame('min(case when ok then session_date end)', *frame) }}
+        as estimation_start_date,
+    {{ over_column_frame('max(case when ok then session_date end)', *frame) }}
+        as estimation_end_date,
     {{ over_column_frame('sum(dx)', *frame) }} as sum_dx,
     {{ over_column_frame('sum(dx * dx)', *frame) }} as sum_dx2,
     {{ over_column_frame('sum(e)', *frame) }} as sum_e,
@@ -106,7 +118,10 @@ select
     {{ over_column_frame('min(xb)', *frame) }} = {{ over_column_frame('max(xb)', *frame) }}
         as constant_benchmark,
     {{ over_column_frame('min(chk)', *frame) }} = {{ over_column_frame('max(chk)', *frame) }}
-        and (model in ('mean_adjusted', 'market_model') or {{ over_column_frame('max(chk)', *frame) }} = 0)
-        as constant_returns
+    and (
+        model in ('mean_adjusted', 'market_model')
+        or {{ over_column_frame('max(chk)', *frame) }} = 0
+    ) as constant_returns
 from residuals
-{{ column_frame_window(*frame[:5]) }}
+-- the frame offsets are columns, which DuckDB allows and sqlfluff's DuckDB grammar cannot parse
+{{ column_frame_window(*frame[:5]) }}  -- noqa: PRS

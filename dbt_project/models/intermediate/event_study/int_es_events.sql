@@ -7,6 +7,7 @@
 -- attack transaction when BlockSec has the incident, else 00:00 UTC of the incident date. A
 -- hack already in the catalogue (a curated hack within +-1 day) is not repeated.
 {% set min_usd = var('hack_event_min_usd') %}
+{% set curated_date = 'cast(curated.event_time_utc as date)' %}
 with curated as (
 
     select
@@ -29,7 +30,7 @@ hacks as (
 
     select
         'hack_' || {{ trim_chars(regexp_replace_all('lower(name)', '[^a-z0-9]+', '_'), "'_'") }}
-            || '_' || {{ format_date('incident_date', '%Y%m%d') }} as event_id,
+        || '_' || {{ format_date('incident_date', '%Y%m%d') }} as event_id,
         name || ' hack' as event_name,
         'hack' as event_type,
         coalesce(incident_time_utc, cast(incident_date as timestamp)) as event_time_utc,
@@ -37,19 +38,20 @@ hacks as (
         cast(null as {{ dbt.type_string() }}) as asset_id,
         amount_usd,
         coalesce(source_url, 'https://defillama.com/hacks') as source_url,
-        'Reconciled hack incident ' || incident_id || ' (' || incident_class || ', '
-            || n_sources || {{ sql_text(" sources; amount = median of the sources' losses at the time; ") }}
-            || case when incident_time_utc is not null
-                then 'time = BlockSec first attack transaction).'
-                else 'no BlockSec time: 00:00 UTC of the day).'
-            end as notes,
+        'Reconciled hack incident ' || incident_id || ' (' || incident_class || ', ' || n_sources
+        || {{ sql_text(" sources; amount = median of the sources' losses at the time; ") }}
+        || case
+            when incident_time_utc is not null then 'time = BlockSec first attack transaction).'
+            else 'no BlockSec time: 00:00 UTC of the day).'
+        end as notes,
         'hack_data' as event_source
     from incidents
-    where not exists (
-        select 1 from curated
-        where curated.event_type = 'hack'
-            and abs({{ date_diff_days('cast(curated.event_time_utc as date)', 'incidents.incident_date') }}) <= 1
-    )
+    where
+        not exists (
+            select 1 from curated
+            where curated.event_type = 'hack'
+                and abs({{ date_diff_days(curated_date, 'incidents.incident_date') }}) <= 1
+        )
 
 )
 

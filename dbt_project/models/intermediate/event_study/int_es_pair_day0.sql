@@ -20,7 +20,8 @@ sessions as (
 bounds as (
 
     select asset_id, min(session_date) as first_date, max(session_date) as last_date
-    from sessions group by asset_id
+    from sessions
+    group by asset_id
 
 ),
 
@@ -32,7 +33,8 @@ anchored as (
 
 in_data as (
 
-    select a.*,
+    select
+        a.*,
         a.setup_problem is null
         and cast(a.event_time_utc as date) between b.first_date and b.last_date + 1 as has_day0
     from anchored as a

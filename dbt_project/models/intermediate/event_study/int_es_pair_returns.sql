@@ -54,7 +54,7 @@ benchmarked as (
         *,
         -- a benchmark price more than 10 days stale at the asset's close: benchmark data missing
         close is not null and prev_close_utc is not null and bench_start is not null
-            and bench_end_utc >= close_utc - interval 10 day as has_benchmark
+        and bench_end_utc >= close_utc - interval 10 day as has_benchmark
     from start_px
 
 )

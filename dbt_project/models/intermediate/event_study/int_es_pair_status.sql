@@ -2,7 +2,8 @@
 -- (int_es_window_fit: the study, asset and day 0 it shares with other events). The first failing
 -- check wins: set-up problems, no day 0, then the unit's own reason. A view: a join by integer
 -- keys that its readers (the marts) compute in passing, cheaper than writing every pair again.
-{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a table's Parquet) -#}
+{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a
+    table's Parquet) -#}
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}
 select
     d.study_id,

@@ -41,24 +41,35 @@ assets as (
 resolved as (
 
     -- by asset id (also `event`)
-    select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, cast(null as {{ dbt.type_string() }}) as setup_problem
-    from refs inner join {{ ref('int_es_assets') }} as d on d.asset_id = refs.asset_key
+    select
+        refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id,
+        cast(null as {{ dbt.type_string() }}) as setup_problem
+    from refs inner join {{ ref('int_es_assets') }} as d on refs.asset_key = d.asset_id
     union
     -- by asset class
     select refs.study_id, refs.event_id, refs.event_time_utc, d.asset_id, null
-    from refs inner join {{ ref('int_es_assets') }} as d on d.asset_class = refs.asset_ref
+    from refs inner join {{ ref('int_es_assets') }} as d on refs.asset_ref = d.asset_class
     where refs.asset_ref <> 'event'
     union
     -- unknown
-    select refs.study_id, refs.event_id, refs.event_time_utc,
+    select
+        refs.study_id, refs.event_id, refs.event_time_utc,
         coalesce(refs.asset_key, refs.asset_ref),
-        case when refs.asset_ref = 'event' and refs.asset_key is null
-            then 'event has no asset' else 'unknown asset' end
+        case
+            when refs.asset_ref = 'event' and refs.asset_key is null then 'event has no asset'
+            else 'unknown asset'
+        end
     from refs
     where refs.asset_key is null
         or (
-            not exists (select 1 from {{ ref('int_es_assets') }} as d where d.asset_id = refs.asset_key)
-            and not exists (select 1 from {{ ref('int_es_assets') }} as d where d.asset_class = refs.asset_ref)
+            not exists (
+                select 1 from {{ ref('int_es_assets') }} as d
+                where d.asset_id = refs.asset_key
+            )
+            and not exists (
+                select 1 from {{ ref('int_es_assets') }} as d
+                where d.asset_class = refs.asset_ref
+            )
         )
 
 ),

@@ -15,7 +15,8 @@ with units as (
 
 residuals as (
 
-    select r.study_id, r.trade_date, u.n_pairs,
+    select
+        r.study_id, r.trade_date, u.n_pairs,
         (r.abnormal_return - u.resid_mean) / sqrt(u.resid_css) as u
     from {{ ref('int_es_window_rows') }} as r
     inner join units as u on r.window_id = u.window_id
@@ -45,7 +46,7 @@ select
     any_value(p.n_pairs) as n_pairs,
     count(*) as n_dates,
     (sum(d.u_sum * d.u_sum) - sum(d.u_square))
-        / nullif(any_value(p.n_pairs) * (any_value(p.n_pairs) - 1.0), 0) as mean_correlation
+    / nullif(any_value(p.n_pairs) * (any_value(p.n_pairs) - 1.0), 0) as mean_correlation
 from by_date as d
 inner join pairs as p on d.study_id = p.study_id
 group by d.study_id

@@ -7,6 +7,6 @@ inner join {{ ref('int_es_events') }} as events
     on selectors.event_id = events.event_id
     or (
         selectors.event_id is null
-        and (selectors.event_type is null or events.event_type = selectors.event_type)
-        and (selectors.min_amount_usd is null or events.amount_usd >= selectors.min_amount_usd)
+        and (selectors.event_type is null or selectors.event_type = events.event_type)
+        and (selectors.min_amount_usd is null or selectors.min_amount_usd <= events.amount_usd)
     )

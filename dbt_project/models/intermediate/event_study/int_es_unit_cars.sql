@@ -16,10 +16,14 @@ with windowed as (
         sum(r.benchmark_deviation) as sum_benchmark_deviation,
         -- BHAR: log returns add up, simple returns compound (ln(1 + R) only for simple ones);
         -- levels (flows) have none
-        exp(sum(case when f.return_type = 'log' then r.actual_return
-            when f.return_type = 'simple' then ln(1 + r.actual_return) end))
-        - exp(sum(case when f.return_type = 'log' then r.expected_return
-            when f.return_type = 'simple' then ln(1 + r.expected_return) end)) as bhar
+        exp(sum(case
+            when f.return_type = 'log' then r.actual_return
+            when f.return_type = 'simple' then ln(1 + r.actual_return)
+        end))
+        - exp(sum(case
+            when f.return_type = 'log' then r.expected_return
+            when f.return_type = 'simple' then ln(1 + r.expected_return)
+        end)) as bhar
     from {{ ref('int_es_window_rows') }} as r
     inner join {{ ref('stg_es_study_event_windows') }} as w
         on r.study_id = w.study_id
@@ -36,9 +40,13 @@ tested as (
         c.*,
         f.n_estimation_days - f.n_model_params as df,
         c.car / sqrt(case f.model
-            when 'market_model' then f.sigma2 * (c.n_days + c.n_days * c.n_days / f.n_estimation_days
-                + power(c.sum_benchmark_deviation, 2) / f.s_xx)
-            when 'mean_adjusted' then f.sigma2 * (c.n_days + c.n_days * c.n_days / f.n_estimation_days)
+            when 'market_model'
+                then f.sigma2 * (
+                    c.n_days + c.n_days * c.n_days / f.n_estimation_days
+                    + power(c.sum_benchmark_deviation, 2) / f.s_xx
+                )
+            when 'mean_adjusted'
+                then f.sigma2 * (c.n_days + c.n_days * c.n_days / f.n_estimation_days)
             else f.sigma2 * c.n_days
         end) as car_t_stat
     from windowed as c

@@ -32,7 +32,7 @@ centred as (
     from units as u
     inner join {{ ref('int_es_series') }} as r on u.series_id = r.series_id
     inner join {{ ref('int_es_estimation_sums') }} as s
-        on s.series_id = u.series_id and s.session_idx = u.day0_idx
+        on u.series_id = s.series_id and u.day0_idx = s.session_idx
 
 ),
 
@@ -41,16 +41,19 @@ fitted as (
     select
         *,
         ref_alpha + mean_e + case when model = 'market_model' then ref_beta * mean_m else 0.0 end
-            + case when model = 'market_adjusted' then mean_m else 0.0 end as mean_r,
+        + case when model = 'market_adjusted' then mean_m else 0.0 end as mean_r,
         case model
             when 'market_model' then ref_beta + c_ex / nullif(s_xx, 0)
             when 'market_adjusted' then 1.0
         end as beta,
-        case when constant_returns then 0.0 else greatest(case model
-            when 'market_model' then c_ee - c_ex * c_ex / nullif(s_xx, 0)
-            when 'mean_adjusted' then c_ee
-            else sum_e2
-        end, 0.0) end as sse
+        case
+            when constant_returns then 0.0
+            else greatest(case model
+                    when 'market_model' then c_ee - c_ex * c_ex / nullif(s_xx, 0)
+                    when 'mean_adjusted' then c_ee
+                    else sum_e2
+                end, 0.0)
+        end as sse
     from centred
 
 )
@@ -66,10 +69,15 @@ select
         else 0.0
     end as alpha,
     beta,
-    case when n_estimation_days - n_model_params >= 1
-        then sse / (n_estimation_days - n_model_params) end as sigma2,
-    case when model = 'market_model' then power(ref_beta * s_xx + c_ex, 2) / nullif(
-        s_xx * (ref_beta * ref_beta * s_xx + 2 * ref_beta * c_ex + c_ee), 0) end as r_squared,
+    case
+        when n_estimation_days - n_model_params >= 1
+            then sse / (n_estimation_days - n_model_params)
+    end as sigma2,
+    case
+        when model = 'market_model'
+            then power(ref_beta * s_xx + c_ex, 2)
+            / nullif(s_xx * (ref_beta * ref_beta * s_xx + 2 * ref_beta * c_ex + c_ee), 0)
+    end as r_squared,
     -- mean and centred sum of squares of the estimation residuals (Kolari-Pynnonen)
     case when model in ('raw', 'market_adjusted') then mean_e else 0.0 end as resid_mean,
     case when model = 'market_model' then sse else c_ee end as resid_css,

@@ -4,11 +4,13 @@
 -- model s^2 [1 + 1/L + (R_m - mean R_m)^2 / S_xx], mean-adjusted s^2 (1 + 1/L), else s^2;
 -- estimation days s^2). A view: each reader (fct_abnormal_returns, fct_car, the statistics)
 -- computes only the rows it reads, and nothing of pairs x days is stored.
-{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a table's Parquet) -#}
+{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a
+    table's Parquet) -#}
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}
 with units as (
 
-    select window_id, series_id, study_id, day0_idx, model, alpha, beta, sigma2,
+    select
+        window_id, series_id, study_id, day0_idx, model, alpha, beta, sigma2,
         n_estimation_days, mean_m, s_xx
     from {{ ref('int_es_window_fit') }}
     where reason is null
@@ -35,14 +37,17 @@ expected as (
         case
             when d.in_estimation_window then u.sigma2
             when u.model = 'mean_adjusted' then u.sigma2 * (1 + 1.0 / u.n_estimation_days)
-            when u.model = 'market_model' then u.sigma2 * (1 + 1.0 / u.n_estimation_days
-                + power(s.benchmark_return - u.mean_m, 2) / u.s_xx)
+            when u.model = 'market_model'
+                then u.sigma2 * (
+                    1 + 1.0 / u.n_estimation_days
+                    + power(s.benchmark_return - u.mean_m, 2) / u.s_xx
+                )
             else u.sigma2
         end as prediction_variance
     from units as u
     inner join {{ ref('int_es_study_days') }} as d on u.study_id = d.study_id
     inner join {{ ref('int_es_estimation_sums') }} as s
-        on s.series_id = u.series_id and s.session_idx = u.day0_idx + d.relative_day
+        on u.series_id = s.series_id and s.session_idx = u.day0_idx + d.relative_day
 
 )
 

@@ -1,6 +1,7 @@
 -- US spot BTC/ETH ETF daily net flows per fund and Farside's own 'Total' column, in USD, with
 -- issuer: the rows both flow marts split by grain (fct_etf_flow_daily per fund,
--- fct_etf_flow_daily_total per product). Closed US markets are rows with market_open = false and a null flow, never zero flows:
+-- fct_etf_flow_daily_total per product). Closed US markets are rows with market_open = false
+-- and a null flow, never zero flows:
 -- Farside's own holiday rows (all-empty, Total 0.0) are kept as closed, and the weekday
 -- holidays Farside omits (from 2025-07) are added as closed rows for every fund of the product.
 with flows as (
@@ -32,6 +33,17 @@ weekdays as (
 
 ),
 
+coverage as (
+
+    select
+        product,
+        min(flow_date) as first_date,
+        max(flow_date) as last_date
+    from flows
+    group by product
+
+),
+
 product_funds as (
 
     select
@@ -41,14 +53,7 @@ product_funds as (
         coverage.first_date,
         coverage.last_date
     from flows
-    inner join (
-        select
-            product,
-            min(flow_date) as first_date,
-            max(flow_date) as last_date
-        from flows
-        group by product
-    ) as coverage
+    inner join coverage
         on flows.product = coverage.product
     group by
         flows.source_id,

@@ -3,6 +3,7 @@
 -- source precedence defillama, defi_rekt, slowmist, rekt_news, blocksec; else the first
 -- fallback class (rules: int_hack_record_classes). is_hack comes from seed
 -- hack_incident_classes.
+{% set date_order = ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec'] %}
 with records as (
 
     select
@@ -13,7 +14,7 @@ with records as (
         c.class_rule,
         -- non-fallback classes first, then source precedence, then the record (no ties)
         case when c.is_fallback then '1' else '0' end
-        || {{ position_in('m.source', ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec']) }}
+        || {{ position_in('m.source', date_order) }}
         || '|' || m.record_key as class_key
     from {{ ref('int_hack_matches') }} as m
     inner join {{ ref('int_hack_record_classes') }} as c

@@ -17,21 +17,23 @@
 --       defillama, blocksec, defi_rekt, slowmist, rekt_news (DeFiLlama is the primary table).
 --   returned_usd: precedence defi_rekt, blocksec, defillama (DeFiLlama counts Bybit's reserve
 --       refill as returned).  source_url: precedence blocksec, rekt_news, defillama, slowmist.
+{#- source precedence: which source's value an incident takes (attributes, its date, the
+    returned amount, the link) -#}
+{% set attribute_order = ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news'] %}
+{% set date_order = ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec'] %}
+{% set returned_order = ['defi_rekt', 'blocksec', 'defillama'] %}
+{% set url_order = ['blocksec', 'rekt_news', 'defillama', 'slowmist'] %}
 with records as (
 
     select
         m.incident_key,
         r.*,
-        {{ position_in('r.source', ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news']) }}
-            as attribute_precedence,
-        {{ position_in('r.source', ['defi_rekt', 'blocksec', 'defillama']) }} as returned_precedence,
-        {{ position_in('r.source', ['blocksec', 'rekt_news', 'defillama', 'slowmist']) }}
-            as url_precedence,
+        {{ position_in('r.source', attribute_order) }} as attribute_precedence,
+        {{ position_in('r.source', returned_order) }} as returned_precedence,
+        {{ position_in('r.source', url_order) }} as url_precedence,
         -- order keys with the record as tie-break, so a source's duplicates never tie
-        {{ position_in('r.source', ['defillama', 'blocksec', 'defi_rekt', 'slowmist', 'rekt_news']) }}
-            || '|' || r.record_key as attribute_key,
-        {{ position_in('r.source', ['defillama', 'defi_rekt', 'slowmist', 'rekt_news', 'blocksec']) }}
-            || '|' || r.record_key as date_key,
+        {{ position_in('r.source', attribute_order) }} || '|' || r.record_key as attribute_key,
+        {{ position_in('r.source', date_order) }} || '|' || r.record_key as date_key,
         row_number() over (partition by m.incident_key, r.source order by r.record_key) = 1
             as is_first_of_source,
         row_number() over (partition by m.incident_key, r.name order by r.record_key) = 1
@@ -90,7 +92,9 @@ incidents as (
     select
         incident_key,
         coalesce(
-            {{ arg_min('canonical_name', "attribute_key") }} filter (where canonical_name is not null),
+            {{ arg_min('canonical_name', "attribute_key") }} filter (
+                where canonical_name is not null
+            ),
             {{ arg_min('name', "attribute_key") }} filter (where nullif(trim(name), '') is not null)
         ) as name,
         {{ list_agg('name', 'attribute_precedence, record_key', where='is_first_of_name') }}
@@ -108,22 +112,28 @@ incidents as (
         max(amount_usd) filter (where source = 'rekt_news') as amount_rekt_news_usd,
         min(match_date) as date_min,
         max(match_date) as date_max,
-        {{ arg_min('chains', "attribute_key") }} filter (where {{ list_length('chains') }} > 0) as chains,
+        {{ arg_min('chains', "attribute_key") }} filter (
+            where {{ list_length('chains') }} > 0
+        ) as chains,
         {{ arg_min('technique', "attribute_key") }} filter (where nullif(technique, '') is not null)
             as technique,
-        {{ arg_min('classification', "attribute_key") }}
-            filter (where nullif(classification, '') is not null) as classification,
-        {{ arg_min('target_type', "attribute_key") }}
-            filter (where nullif(target_type, '') is not null) as target_type,
-        {{ arg_min('returned_usd', "returned_precedence || '|' || record_key") }}
-            filter (where returned_usd is not null and returned_precedence > 0) as returned_usd,
+        {{ arg_min('classification', "attribute_key") }} filter (
+            where nullif(classification, '') is not null
+        ) as classification,
+        {{ arg_min('target_type', "attribute_key") }} filter (
+            where nullif(target_type, '') is not null
+        ) as target_type,
+        {{ arg_min('returned_usd', "returned_precedence || '|' || record_key") }} filter (
+            where returned_usd is not null and returned_precedence > 0
+        ) as returned_usd,
         count(distinct source) as n_sources,
         count(*) as n_records,
         {{ list_agg('source', 'attribute_precedence', where='is_first_of_source') }} as sources,
         {{ list_agg('record_key', 'attribute_precedence, record_key') }} as source_record_ids,
         max(tx_hashes) filter (where source = 'blocksec') as tx_hashes,
-        {{ arg_min('source_url', "url_precedence || '|' || record_key") }}
-            filter (where source_url is not null and url_precedence > 0) as source_url
+        {{ arg_min('source_url', "url_precedence || '|' || record_key") }} filter (
+            where source_url is not null and url_precedence > 0
+        ) as source_url
     from records
     group by incident_key
 
@@ -142,7 +152,7 @@ select
     || case
         when {{ date_diff_days('i.date_min', 'i.date_max') }} > 7
             then '; sources range ' || cast(i.date_min as {{ dbt.type_string() }}) || '..'
-                || cast(i.date_max as {{ dbt.type_string() }})
+            || cast(i.date_max as {{ dbt.type_string() }})
         else ''
     end as date_basis,
     c.incident_class,

@@ -20,6 +20,7 @@
 {% set window_days = var('hack_match_window_days') %}
 {% set exact_window_days = var('hack_match_exact_name_window_days') %}
 {% set alias_window_days = var('hack_match_alias_window_days') %}
+{% set link_order = ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart'] %}
 with groups as (
 
     select
@@ -65,7 +66,8 @@ compared as (
     inner join groups as b
         on a.source < b.source
         and (
-            abs({{ date_diff_days('a.match_date', 'b.match_date') }}) <= greatest(7, {{ alias_window_days }})
+            abs({{ date_diff_days('a.match_date', 'b.match_date') }})
+            <= greatest(7, {{ alias_window_days }})
             or abs({{ date_diff_days('a.match_date', 'b.match_date') }}) between 362 and 368
         )
 
@@ -90,10 +92,12 @@ support as (
 
     select group_key, count(*) as n_near_links
     from (
-        select group_key_a as group_key from near where link_type is not null
+        select group_key_a as group_key from near
+        where link_type is not null
         union all
-        select group_key_b as group_key from near where link_type is not null
-    )
+        select group_key_b as group_key from near
+        where link_type is not null
+    ) as linked
     group by group_key
 
 ),
@@ -132,13 +136,13 @@ ranked as (
         row_number() over (
             partition by group_key_a, source_b
             order by
-                {{ position_in('link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
+                {{ position_in('link_type', link_order) }},
                 name_score desc, day_gap, coalesce(amount_ratio, 1e9), group_key_b
         ) as rank_for_a,
         row_number() over (
             partition by group_key_b, source_a
             order by
-                {{ position_in('link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
+                {{ position_in('link_type', link_order) }},
                 name_score desc, day_gap, coalesce(amount_ratio, 1e9), group_key_a
         ) as rank_for_b
     from candidates

@@ -9,6 +9,7 @@
 --      name similarity; year_apart links count 0) stays and the others lose their links;
 --      anything still conflicting becomes its own incident. So two records of one source share an
 --      incident only when they are duplicates of each other.
+{% set link_order = ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart'] %}
 with recursive
 
 groups as (
@@ -50,7 +51,7 @@ best_link as (
         select group_key_a as group_key, link_strength from pairs
         union all
         select group_key_b as group_key, link_strength from pairs
-    )
+    ) as linked
     group by group_key
 
 ),
@@ -64,7 +65,8 @@ conflicts as (
             order by coalesce(l.best_strength, -1) desc, c.group_key
         ) > 1 as is_detached
     from (
-        select group_key, min(reached_key) as component_key from reach_1 group by group_key
+        select group_key, min(reached_key) as component_key from reach_1
+        group by group_key
     ) as c
     inner join groups as g
         on c.group_key = g.group_key
@@ -98,7 +100,8 @@ guarded as (
             else c.group_key
         end as incident_key
     from (
-        select group_key, min(reached_key) as component_key from reach_2 group by group_key
+        select group_key, min(reached_key) as component_key from reach_2
+        group by group_key
     ) as c
     inner join groups as g
         on c.group_key = g.group_key
@@ -129,7 +132,7 @@ record_links as (
             row_number() over (
                 partition by l.group_key
                 order by
-                    {{ position_in('l.link_type', ['alias', 'same_name', 'similar_name', 'disclosure_lag', 'year_apart']) }},
+                    {{ position_in('l.link_type', link_order) }},
                     l.name_score desc, l.day_gap, l.linked_group_key
             ) as link_rank
         from links as l

@@ -16,6 +16,11 @@
 --              bridge_hack; else fallback protocol_exploit.
 --   any source without categories (slowmist, blocksec, rekt_news): 'bridge' in the name ->
 --              bridge_hack; blocksec otherwise fallback protocol_exploit.
+{#- SlowMist attack methods (regular expressions, as SQL literals) -#}
+{% set service_disruption = "'^(d?dos attack|downtime|network interruption|spam attacks)$'" %}
+{% set individual_theft = "'phishing|sim +card|account compromis|account hacked|hacked account'"
+    ~ " || '|(discord|telegram|x account|youtube|apple id) was hacked'"
+    ~ " || '|social engineering (scam|attack)'" %}
 with records as (
 
     select
@@ -38,17 +43,19 @@ classified as (
         record_key,
         source,
         case
-            when source = 'defillama' then
+            when source = 'defillama'
+                then
                 case
                     when classification = 'Rugpull' then 'scam_rug_pull|classification Rugpull'
                     when is_bridge_hack then 'bridge_hack|bridgeHack true'
                     when target_type = 'CEX' then 'exchange_custody_hack|targetType CEX'
                     when target_type in ('Wallet', 'Other') and classification = 'Infrastructure'
                         then 'exchange_custody_hack|targetType ' || target_type
-                            || ' with classification Infrastructure'
+                        || ' with classification Infrastructure'
                     else 'protocol_exploit|targetType ' || coalesce(nullif(target_type, ''), 'none')
                 end
-            when source = 'defi_rekt' then
+            when source = 'defi_rekt'
+                then
                 case
                     when technique = 'phishing' and target_type in ('Other', 'Token', '')
                         then 'individual_theft|Phishing on category ' || target_type
@@ -58,31 +65,34 @@ classified as (
                     when target_type in ('Other', '') then 'protocol_exploit*|category Other'
                     else 'protocol_exploit|category ' || target_type
                 end
-            when source = 'slowmist' then
+            when source = 'slowmist'
+                then
                 case
                     when {{ regexp_contains("technique", "'^(scam|ponzi|rug ?pull|exit scam)$'") }}
                         then 'scam_rug_pull|attack_method ' || technique
                     when {{ regexp_contains("technique", "'de-?anchor|depeg'") }}
                         then 'depeg_market_collapse|attack_method ' || technique
-                    when {{ regexp_contains("technique", "'^(d?dos attack|downtime|network interruption|spam attacks)$'") }} then 'service_disruption|attack_method ' || technique
-                    when {{ regexp_contains("technique", "'phishing|sim +card|account compromis|account hacked|hacked account' || '|(discord|telegram|x account|youtube|apple id) was hacked' || '|social engineering (scam|attack)'") }} then 'individual_theft|attack_method ' || technique
+                    when {{ regexp_contains("technique", service_disruption) }}
+                        then 'service_disruption|attack_method ' || technique
+                    when {{ regexp_contains("technique", individual_theft) }}
+                        then 'individual_theft|attack_method ' || technique
                     when has_bridge_name then 'bridge_hack|bridge in the name'
-                    else 'protocol_exploit*|attack_method ' || coalesce(nullif(technique, ''), 'none')
+                    else 'protocol_exploit*|attack_method '
+                        || coalesce(nullif(technique, ''), 'none')
                 end
-            when source = 'rekt_news' then
+            when source = 'rekt_news'
+                then
                 case
                     when {{ regexp_contains("tags", "'(^|\\|)(rug ?pull|exit scam)(\\||$)'") }}
                         then 'scam_rug_pull|tag Rugpull'
-                    when {{ regexp_contains("tags", "'(^|\\|)cex(\\||$)'") }} then 'exchange_custody_hack|tag CEX'
+                    when {{ regexp_contains("tags", "'(^|\\|)cex(\\||$)'") }}
+                        then 'exchange_custody_hack|tag CEX'
                     when {{ regexp_contains("tags", "'(^|\\|)bridge(\\||$)'") }} or has_bridge_name
                         then 'bridge_hack|tag or name Bridge'
                     else 'protocol_exploit*|no class tag'
                 end
-            else
-                case
-                    when has_bridge_name then 'bridge_hack|bridge in the name'
-                    else 'protocol_exploit*|on-chain incident library'
-                end
+            when has_bridge_name then 'bridge_hack|bridge in the name'
+            else 'protocol_exploit*|on-chain incident library'
         end as verdict
     from records
 

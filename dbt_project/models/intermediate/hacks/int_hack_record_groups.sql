@@ -24,7 +24,8 @@ duplicates as (
     inner join records as b
         on a.source = b.source
         and a.record_key < b.record_key
-        and b.match_date between {{ add_days('a.match_date', -1) }} and {{ add_days('a.match_date', 1) }}
+        and b.match_date
+        between {{ add_days('a.match_date', -1) }} and {{ add_days('a.match_date', 1) }}
     where length(a.match_name) > 0
         and length(b.match_name) > 0
         and a.amount_usd > 0

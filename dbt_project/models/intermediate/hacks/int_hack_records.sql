@@ -31,7 +31,8 @@ dated as (
             when published_date is null then incident_date
             when {{ date_diff_days('incident_date', 'published_date') }} between 335 and 400
                 and {{ add_years('incident_date', 1) }}
-                    between {{ add_days('published_date', -35) }} and {{ add_days('published_date', 1) }}
+                between {{ add_days('published_date', -35) }}
+                and {{ add_days('published_date', 1) }}
                 then {{ add_years('incident_date', 1) }}
             else incident_date
         end as match_date
@@ -68,7 +69,10 @@ named as (
     from dated as d
     left join aliases as a
         on d.normalised_name = a.alias_normalised
-        and (a.around_date is null or abs({{ date_diff_days('a.around_date', 'd.match_date') }}) <= 31)
+        and (
+            a.around_date is null
+            or abs({{ date_diff_days('a.around_date', 'd.match_date') }}) <= 31
+        )
 
 )
 
@@ -93,7 +97,8 @@ select
     incident_time_utc,
     amount_usd,
     case
-        when {{ date_diff_days('match_date', 'published_date') }} > {{ later_days }} then 'later_valuation'
+        when {{ date_diff_days('match_date', 'published_date') }} > {{ later_days }}
+            then 'later_valuation'
         else 'at_incident'
     end as value_basis,
     chains,

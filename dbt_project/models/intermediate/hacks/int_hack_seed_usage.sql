@@ -14,14 +14,18 @@ aliases as (
 
     select
         'hack_name_aliases' as seed,
-        a.alias_name || coalesce(' @ ' || cast(a.around_date as {{ dbt.type_string() }}), '') as seed_row,
+        a.alias_name
+        || coalesce(' @ ' || cast(a.around_date as {{ dbt.type_string() }}), '') as seed_row,
         count(r.record_key) as n_records,
         (select count(*) from loaded) = 5 as is_checkable
     from {{ ref('hack_name_aliases') }} as a
     left join {{ ref('int_hack_records') }} as r
-        on r.alias_name = a.alias_name
+        on a.alias_name = r.alias_name
         and r.match_name = {{ hack_normalised_name('a.canonical_name') }}
-        and (a.around_date is null or abs({{ date_diff_days('a.around_date', 'r.match_date') }}) <= 31)
+        and (
+            a.around_date is null
+            or abs({{ date_diff_days('a.around_date', 'r.match_date') }}) <= 31
+        )
     group by a.alias_name, a.around_date
 
 ),
@@ -30,9 +34,10 @@ overrides as (
 
     select
         'hack_incident_overrides' as seed,
-        o.source || ': ' || o.record_name || ' @ ' || cast(o.record_date as {{ dbt.type_string() }}) as seed_row,
+        o.source || ': ' || o.record_name || ' @ '
+        || cast(o.record_date as {{ dbt.type_string() }}) as seed_row,
         count(r.record_key) as n_records,
-        o.source in (select source from loaded) as is_checkable
+        o.source in (select loaded.source from loaded) as is_checkable
     from {{ ref('hack_incident_overrides') }} as o
     left join {{ ref('int_hack_records') }} as r
         on o.source = r.source

@@ -147,7 +147,9 @@ rekt_news as (
         slug as source_record_id,
         incident_date,
         cast(null as {{ dbt.type_timestamp() }}) as incident_time_utc,
-        trim({{ regexp_replace_all('title', '\\s*-\\s*rekt(\\s+\\w+)?\\s*$', '', case_insensitive=true) }}) as name,
+        trim({{ regexp_replace_all(
+            'title', '\\s*-\\s*rekt(\\s+\\w+)?\\s*$', '', case_insensitive=true
+        ) }}) as name,
         {{ known_loss_usd('amount_usd') }} as amount_usd,
         cast(null as {{ type_string_array() }}) as chains,
         cast(null as {{ dbt.type_string() }}) as technique,

@@ -123,7 +123,8 @@ overlap_stats as (
         max(bar_date) as last_overlap_date,
         max(abs_rel_diff) as max_abs_rel_close_diff,
         avg(abs_rel_diff) as mean_abs_rel_close_diff,
-        cast(sum(case when abs_rel_diff > 0.01 then 1 else 0 end) as bigint) as overlap_days_over_1pct,
+        cast(sum(case when abs_rel_diff > 0.01 then 1 else 0 end) as bigint)
+            as overlap_days_over_1pct,
         count(reference_return) as return_days,
         corr(compared_return, reference_return) as return_correlation
     from overlap_returns

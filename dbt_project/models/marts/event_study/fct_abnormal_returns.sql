@@ -3,7 +3,8 @@
 -- have the same day 0. A view, so a study of thousands of events stores no pairs x days rows;
 -- a filter on study_id, event_id or asset_id reads only that pair's unit (the published read
 -- copy stores it as a table).
-{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a table's Parquet) -#}
+{#- a table on Spark: a view there is recomputed for every reader (and any engine reads a
+    table's Parquet) -#}
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}
 select
     s.study_id,

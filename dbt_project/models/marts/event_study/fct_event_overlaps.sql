@@ -17,7 +17,7 @@ asset_events as (
     select distinct a.asset_id, a.anchor, e.event_id, e.event_type, e.event_time_utc
     from (select distinct asset_id, anchor from units) as a
     inner join {{ ref('int_es_events') }} as e
-        on e.asset_id is null or e.asset_id = a.asset_id
+        on e.asset_id is null or a.asset_id = e.asset_id
 
 ),
 
@@ -36,13 +36,14 @@ event_day0 as (
 
 unit_overlaps as (
 
-    select u.window_id, o.event_id as overlapping_event_id, o.event_type as overlapping_event_type,
+    select
+        u.window_id, o.event_id as overlapping_event_id, o.event_type as overlapping_event_type,
         d.relative_day,
         case when d.in_estimation_window then 'estimation' else 'event' end as window_kind
     from units as u
     inner join {{ ref('int_es_study_days') }} as d on u.study_id = d.study_id
     inner join event_day0 as o
-        on o.asset_id = u.asset_id and o.anchor = u.anchor
+        on u.asset_id = o.asset_id and u.anchor = o.anchor
         and o.session_idx = u.day0_idx + d.relative_day
 
 )

@@ -7,9 +7,14 @@ union all
 select sel.study_id, sel.event_id, cast(null as {{ dbt.type_string() }}), 'unknown event'
 from {{ ref('stg_es_study_selectors') }} as sel
 where sel.event_id is not null
-    and not exists (select 1 from {{ ref('int_es_events') }} as e where e.event_id = sel.event_id)
+    and not exists (
+        select 1 from {{ ref('int_es_events') }} as e
+        where e.event_id = sel.event_id
+    )
 union all
-select sel.study_id, cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), 'selector matches no event'
+select
+    sel.study_id, cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
+    'selector matches no event'
 from {{ ref('stg_es_study_selectors') }} as sel
 where sel.event_id is null
     and not exists (

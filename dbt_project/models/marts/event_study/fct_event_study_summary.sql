@@ -4,6 +4,8 @@
 -- int_es_day_stats (Brown-Warner, Corrado, sign) and the residual correlation from
 -- int_es_residual_correlation (Kolari-Pynnonen, by calendar date). Undefined statistics (too
 -- few pairs, zero spread) are null. p-values: SciPy UDFs (t, normal, Wilcoxon).
+{#- Kolari-Pynnonen: the BMP t-statistic times this correction for the residual correlation -#}
+{% set kp_factor = 'sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))' %}
 with unit_cars as (
 
     -- each estimation unit's CAR stands for its n_pairs pairs (events on one asset and day 0)
@@ -15,7 +17,8 @@ with unit_cars as (
 
 means as (
 
-    select study_id, window_start, window_end,
+    select
+        study_id, window_start, window_end,
         sum(n_pairs) as n_pairs,
         sum(n_pairs * car) / sum(n_pairs) as caar,
         sum(n_pairs * car_t_stat) / sum(n_pairs) as mean_scar
@@ -30,11 +33,14 @@ cross_section as (
         c.study_id, c.window_start, c.window_end,
         any_value(m.n_pairs) as n_pairs,
         any_value(m.caar) as caar,
-        sqrt(sum(c.n_pairs * power(c.car - m.caar, 2)) / nullif(any_value(m.n_pairs) - 1, 0)) as sd_car,
+        sqrt(sum(c.n_pairs * power(c.car - m.caar, 2)) / nullif(any_value(m.n_pairs) - 1, 0))
+            as sd_car,
         sum(c.n_pairs * c.car_t_stat) as sum_scar,
         any_value(m.mean_scar) as mean_scar,
-        sqrt(sum(c.n_pairs * power(c.car_t_stat - m.mean_scar, 2))
-            / nullif(any_value(m.n_pairs) - 1, 0)) as sd_scar,
+        sqrt(
+            sum(c.n_pairs * power(c.car_t_stat - m.mean_scar, 2))
+            / nullif(any_value(m.n_pairs) - 1, 0)
+        ) as sd_scar,
         sum(c.n_pairs * c.df / cast(c.df - 2 as {{ type_double() }})) as patell_var,
         coalesce(sum(c.n_pairs) filter (where c.car > 0), 0) as n_positive,
         {{ list_unordered('c.car') }} as cars,
@@ -50,12 +56,15 @@ cross_section as (
 -- them); the statistic is SciPy's two-sided one, min(W+, W-)
 signed_ranks as (
 
-    select study_id, window_start, window_end, car, n_pairs,
+    select
+        study_id, window_start, window_end, car, n_pairs,
         -- pairs strictly below (up to its peers minus the peers: integers, exact), and up to
         -- its peers
-        cast(sum(n_pairs) over by_size
+        cast(
+            sum(n_pairs) over by_size
             - sum(n_pairs) over (partition by study_id, window_start, window_end, abs(car))
-            + 1 + sum(n_pairs) over by_size as {{ type_double() }}) / 2 as rnk
+            + 1 + sum(n_pairs) over by_size as {{ type_double() }}
+        ) / 2 as rnk
     from unit_cars
     where car <> 0
     window by_size as (partition by study_id, window_start, window_end order by abs(car))
@@ -64,9 +73,12 @@ signed_ranks as (
 
 wilcoxon as (
 
-    select study_id, window_start, window_end,
-        least(coalesce(sum(n_pairs * rnk) filter (where car > 0), 0),
-            coalesce(sum(n_pairs * rnk) filter (where car < 0), 0)) as w_stat
+    select
+        study_id, window_start, window_end,
+        least(
+            coalesce(sum(n_pairs * rnk) filter (where car > 0), 0),
+            coalesce(sum(n_pairs * rnk) filter (where car < 0), 0)
+        ) as w_stat
     from signed_ranks
     group by study_id, window_start, window_end
 
@@ -87,7 +99,7 @@ study_days as (
         stddev_samp(aar) filter (where in_estimation_window) as sd_aar,
         count(*) filter (where in_estimation_window) as n_aar_days,
         sum(n_positive) filter (where in_estimation_window)
-            / sum(n_pairs) filter (where in_estimation_window) as p_positive,
+        / sum(n_pairs) filter (where in_estimation_window) as p_positive,
         sqrt(avg(rank_statistic * rank_statistic)) as s_u
     from day_stats
     group by study_id
@@ -96,7 +108,8 @@ study_days as (
 
 rank_windows as (
 
-    select w.study_id, w.window_start, w.window_end,
+    select
+        w.study_id, w.window_start, w.window_end,
         sum(d.rank_statistic / nullif(s.s_u, 0)) / sqrt(count(*)) as rank_z
     from {{ ref('stg_es_study_event_windows') }} as w
     inner join day_stats as d
@@ -118,7 +131,7 @@ stats as (
         kp.mean_correlation,
         rw.rank_z,
         (cs.n_positive - cs.n_pairs * sd.p_positive)
-            / sqrt(cs.n_pairs * sd.p_positive * (1 - sd.p_positive)) as gen_sign_z,
+        / sqrt(cs.n_pairs * sd.p_positive * (1 - sd.p_positive)) as gen_sign_z,
         wx.w_stat as wilcoxon_stat,
         wilcoxon_two_sided_p(cs.cars, cs.weights) as wilcoxon_p_value
     from cross_section as cs
@@ -147,9 +160,10 @@ guarded as (
         case when {{ is_finite('gen_sign_z') }} then gen_sign_z end as gen_sign_z,
         wilcoxon_stat,
         wilcoxon_p_value,
-        case when n_pairs >= 2 and {{ is_finite('bmp_t_stat') }}
-            and {{ is_finite('sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))') }}
-            then bmp_t_stat * sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))
+        case
+            when n_pairs >= 2 and {{ is_finite('bmp_t_stat') }}
+                and {{ is_finite(kp_factor) }}
+                then bmp_t_stat * {{ kp_factor }}
         end as kp_t_stat
     from stats
 

@@ -5,6 +5,10 @@
 --     the close-to-close drawdown is in the note. Threshold rule on the high-to-low figure:
 --     <= claimed_drawdown supported, down to tolerance_drawdown inconclusive, else not supported.
 --   btc_etf_approval_recovery: highest close after the low to period_end against level_usd.
+{% set peak_start = finding_param('btc_etf_approval_drawdown', 'peak_start', 'date') %}
+{% set peak_end = finding_param('btc_etf_approval_drawdown', 'peak_end', 'date') %}
+{% set trough_end = finding_param('btc_etf_approval_drawdown', 'trough_end', 'date') %}
+{% set period_end = finding_param('btc_etf_approval_recovery', 'period_end', 'date') %}
 with bars as (
 
     select p.trade_date, p.close, b.high, b.low
@@ -14,8 +18,7 @@ with bars as (
         and p.trade_date = b.bar_date
     where p.asset_id = 'btc'
         and p.close is not null
-        and p.trade_date between {{ finding_param('btc_etf_approval_drawdown', 'peak_start', 'date') }}
-            and {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }}
+        and p.trade_date between {{ peak_start }} and {{ period_end }}
 
 ),
 
@@ -23,9 +26,8 @@ windows as (
 
     select
         *,
-        trade_date <= {{ finding_param('btc_etf_approval_drawdown', 'peak_end', 'date') }} as in_peak,
-        trade_date between {{ finding_param('btc_etf_approval_drawdown', 'peak_end', 'date') }}
-            and {{ finding_param('btc_etf_approval_drawdown', 'trough_end', 'date') }} as in_trough
+        trade_date <= {{ peak_end }} as in_peak,
+        trade_date between {{ peak_end }} and {{ trough_end }} as in_trough
     from bars
 
 ),
@@ -85,13 +87,16 @@ select
     claimed as threshold,
     'supported at <= ' || {{ format_g('claimed') }} || ', inconclusive down to '
     || {{ format_g('tolerance') }} as decision_rule,
-    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between '") }} || peak_start
-    || {{ sql_text("' and '") }} || trough_end || {{ sql_text("', with high and low from staging.stg_daily_bars of the ") }}
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between '") }}
+    || peak_start
+    || {{ sql_text("' and '") }} || trough_end
+    || {{ sql_text("', with high and low from staging.stg_daily_bars of the ") }}
     || 'same source and day' as evidence,
     'High ' || coalesce({{ format_fixed('peak_high', 0) }}, 'n/a') || ' on '
     || coalesce(cast(peak_high_date as {{ dbt.type_string() }}), 'n/a') || ', low '
     || coalesce({{ format_fixed('trough_low', 0) }}, 'n/a') || ' on '
-    || coalesce(cast(trough_low_date as {{ dbt.type_string() }}), 'n/a') || ' (the article: about 48,000 to '
+    || coalesce(cast(trough_low_date as {{ dbt.type_string() }}), 'n/a')
+    || ' (the article: about 48,000 to '
     || '38,000). Close to close: ' || coalesce({{ format_fixed('peak_close', 0) }}, 'n/a') || ' to '
     || coalesce({{ format_fixed('trough_close', 0) }}, 'n/a') || ' on '
     || coalesce(cast(trough_close_date as {{ dbt.type_string() }}), 'n/a') || ', '
@@ -104,9 +109,9 @@ select
     'btc_etf_approval_recovery',
     {{ finding_param('btc_etf_approval_recovery', 'claim', 'varchar') }},
     'Highest BTC close from the post-approval low to '
-    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || ' (USD)',
+    || {{ period_end }} || ' (USD)',
     d.trough_low_date,
-    coalesce(r.recovery_date, {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }}),
+    coalesce(r.recovery_date, {{ period_end }}),
     r.max_close_after,
     {{ finding_verdict(
         'r.max_close_after is not null',
@@ -116,14 +121,15 @@ select
     ) }},
     'Threshold on the highest close',
     'highest close (USD)',
-    r.max_close_after,
+    r.max_close_after as statistic,
     cast(null as {{ type_double() }}),
     r.level_usd,
     'supported when the highest close reaches ' || {{ format_g('r.level_usd') }},
-    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between the low (claim ") }}
-    || {{ sql_text("btc_etf_approval_drawdown) and '") }}
-    || {{ finding_param('btc_etf_approval_recovery', 'period_end', 'date') }} || {{ sql_text("'") }},
-    'First close >= ' || {{ format_g('r.level_usd') }} || ' on ' || coalesce(cast(r.recovery_date as {{ dbt.type_string() }}), 'never')
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'btc' and trade_date between the low ") }}
+    || {{ sql_text("(claim btc_etf_approval_drawdown) and '") }}
+    || {{ period_end }} || {{ sql_text("'") }},
+    'First close >= ' || {{ format_g('r.level_usd') }} || ' on '
+    || coalesce(cast(r.recovery_date as {{ dbt.type_string() }}), 'never')
     || ' (period_end). The rise also spans the April 2024 halving; no causal attribution to the '
     || 'ETFs.'
 from recovery as r

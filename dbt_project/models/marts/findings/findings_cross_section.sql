@@ -20,10 +20,11 @@ with params as (
         max(value) filter (where parameter = 'window_start') as window_start,
         max(value) filter (where parameter = 'window_end') as window_end
     from {{ ref('finding_parameters') }}
-    where claim_id in (
-        'deepseek_ai_tokens', 'deepseek_china_tech_vs_us_ai', 'deepseek_us_ai_pullback',
-        'deepseek_china_tech_rerating', 'deepseek_oss_week_china_tech'
-    )
+    where
+        claim_id in (
+            'deepseek_ai_tokens', 'deepseek_china_tech_vs_us_ai', 'deepseek_us_ai_pullback',
+            'deepseek_china_tech_rerating', 'deepseek_oss_week_china_tech'
+        )
     group by claim_id
 
 ),
@@ -80,16 +81,17 @@ select
     claim_id,
     claim,
     case when short_study is null then 'Mean CAR' else 'Spread of mean CARs' end
-        || '[' || window_start || ', ' || window_end || '] of '
-        || upper(replace(long_assets, ',', ', '))
-        || coalesce(' minus ' || upper(replace(short_assets, ',', ', ')), '')
-        || ' (equal-weight portfolio of market-model abnormal returns, ' || long_event || ')'
+    || '[' || window_start || ', ' || window_end || '] of '
+    || upper(replace(long_assets, ',', ', '))
+    || coalesce(' minus ' || upper(replace(short_assets, ',', ', ')), '')
+    || ' (equal-weight portfolio of market-model abnormal returns, ' || long_event || ')'
         as metric,
     period_start,
     period_end,
     car as value,
-    {{ finding_verdict('car is not null and p_value is not null', 'is_right_direction', 'passes', 'claim_kind') }}
-        as verdict,
+    {{ finding_verdict(
+        'car is not null and p_value is not null', 'is_right_direction', 'passes', 'claim_kind'
+    ) }} as verdict,
     'Portfolio t test (Brown-Warner crude dependence adjustment): t = CAR / (sd of the daily '
     || 'portfolio abnormal return over the estimation days * sqrt(n)), df = days - 1'
     || case when short_study is null then '' else '; spread and each leg tested' end as test,
@@ -103,16 +105,19 @@ select
         when short_study is null then ''
         else ', and each leg in its direction with p < ' || {{ format_g('p_crit') }}
     end as decision_rule,
-    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }} || long_study || {{ sql_text("' and event_id = '") }}
+    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }}
+    || long_study || {{ sql_text("' and event_id = '") }}
     || long_event || {{ sql_text("' and asset_id in (") }} || long_assets || ')'
     || coalesce(
-        {{ sql_text("; minus study_id = '") }} || short_study || {{ sql_text("' and event_id = '") }} || short_event
+        {{ sql_text("; minus study_id = '") }} || short_study
+        || {{ sql_text("' and event_id = '") }} || short_event
         || {{ sql_text("' and asset_id in (") }} || short_assets || ')', ''
     )
     || '; relative days [' || window_start || ', ' || window_end || '] and the estimation days'
         as evidence,
     'Assets with data: ' || coalesce(assets, 'none') || '; CAR = '
-    || coalesce({{ format_fixed('car', 4) }}, 'n/a') || ', t = ' || coalesce({{ format_fixed('t_stat', 2) }}, 'n/a')
+    || coalesce({{ format_fixed('car', 4) }}, 'n/a') || ', t = '
+    || coalesce({{ format_fixed('t_stat', 2) }}, 'n/a')
     || ', p = ' || coalesce({{ format_fixed('p_value', 4) }}, 'n/a') || ', estimation days = '
     || coalesce(cast(n_estimation_days as {{ dbt.type_string() }}), 'n/a')
     || case
@@ -126,15 +131,16 @@ select
             || coalesce({{ format_fixed('short_t', 2) }}, 'n/a') || ', p = '
             || coalesce({{ format_fixed('short_p', 4) }}, 'n/a') || ')'
     end
-    || {{ sql_text(". Mean pairwise correlation of the assets' estimation-window abnormal returns: ") }}
+    || {{ sql_text(". Mean pairwise correlation of the assets' estimation-window abnormal ") }}
+    || 'returns: '
     || coalesce({{ format_fixed('long_correlation', 2) }}, 'n/a')
     || coalesce(' (short leg ' || {{ format_fixed('short_correlation', 2) }} || ')', '')
     || '; the portfolio variance carries it, so correlated assets are not counted as '
     || 'independent evidence.'
     || case
         when long_assets like '%hstech%'
-            then {{ sql_text(" Relative days follow each asset's own calendar (Lunar New Year closed Hong ") }}
-                || 'Kong 2025-01-29..31).'
+            then {{ sql_text(" Relative days follow each asset's own calendar (Lunar New Year ") }}
+            || 'closed Hong Kong 2025-01-29..31).'
         else ''
     end
     || case

@@ -16,8 +16,8 @@ with returns as (
         and close is not null
         -- one day before the estimation window, for its first return
         and trade_date
-            between {{ event_date }} + {{ finding_param(claim_id, 'estimation_start', 'integer') }} - 1
-            and {{ event_date }}
+        between {{ event_date }} + {{ finding_param(claim_id, 'estimation_start', 'integer') }} - 1
+        and {{ event_date }}
 
 ),
 
@@ -26,8 +26,8 @@ days as (
     select
         {{ date_diff_days(event_date, 'trade_date') }} as day_offset,
         {{ date_diff_days(event_date, 'trade_date') }}
-            between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
-            and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
+        between {{ finding_param(claim_id, 'estimation_start', 'integer') }}
+        and {{ finding_param(claim_id, 'estimation_end', 'integer') }} as in_estimation_window,
         max(daily_return) filter (where asset_id = 'btc') as btc_return,
         max(daily_return) filter (where asset_id = 'eth') as eth_return
     from returns
@@ -41,7 +41,8 @@ summary as (
         max(btc_return) filter (where day_offset = 0) as btc_return,
         max(eth_return) filter (where day_offset = 0) as eth_return,
         max((btc_return + eth_return) / 2) filter (where day_offset = 0) as portfolio_return,
-        stddev_samp((btc_return + eth_return) / 2) filter (where in_estimation_window) as portfolio_sd,
+        stddev_samp((btc_return + eth_return) / 2) filter (where in_estimation_window)
+            as portfolio_sd,
         count((btc_return + eth_return) / 2) filter (where in_estimation_window) as n_days,
         stddev_samp(btc_return) filter (where in_estimation_window) as btc_sd,
         stddev_samp(eth_return) filter (where in_estimation_window) as eth_sd,
@@ -74,14 +75,16 @@ select
     t_two_sided_p(portfolio_return / nullif(portfolio_sd, 0), n_days - 1) as p_value,
     p_crit as threshold,
     'BTC and ETH both fell and p < ' || {{ format_g('p_crit') }} as decision_rule,
-    {{ sql_text("marts.fct_daily_prices where asset_id in ('btc', 'eth'): daily close / previous ") }}
-    || 'close - 1 on ' || {{ event_date }} || ' and over the estimation days' as evidence,
-    'ETH return = ' || coalesce({{ format_fixed('eth_return', 4) }}, 'n/a') || ', portfolio return = '
+    {{ sql_text("marts.fct_daily_prices where asset_id in ('btc', 'eth'): daily close / ") }}
+    || 'previous close - 1 on ' || {{ event_date }} || ' and over the estimation days' as evidence,
+    'ETH return = ' || coalesce({{ format_fixed('eth_return', 4) }}, 'n/a')
+    || ', portfolio return = '
     || coalesce({{ format_fixed('portfolio_return', 4) }}, 'n/a') || ', z(BTC) = '
     || coalesce({{ format_fixed('btc_return / btc_sd', 2) }}, 'n/a') || ', z(ETH) = '
     || coalesce({{ format_fixed('eth_return / eth_sd', 2) }}, 'n/a') || ', BTC-ETH correlation = '
     || coalesce({{ format_fixed('btc_eth_correlation', 2) }}, 'n/a') || ', L = '
-    || coalesce(cast(n_days as {{ dbt.type_string() }}), 'n/a') || '. Daily bars end at 00:00 UTC: the intraday '
+    || coalesce(cast(n_days as {{ dbt.type_string() }}), 'n/a')
+    || '. Daily bars end at 00:00 UTC: the intraday '
     || 'liquidations the article cites (Asian morning) are not visible in close-to-close returns.'
         as note
 from summary

@@ -57,7 +57,8 @@ select
     claim,
     upper(asset_id)
     || case when asset_id = 'ndx' then ' (Nasdaq-100)' else '' end
-    || ' simple return on day 0 (' || coalesce(cast(trade_date as {{ dbt.type_string() }}), 'no data') || ', '
+    || ' simple return on day 0 ('
+    || coalesce(cast(trade_date as {{ dbt.type_string() }}), 'no data') || ', '
     || event_id || ')' as metric,
     coalesce(trade_date, event_date) as period_start,
     coalesce(trade_date, event_date) as period_end,
@@ -75,16 +76,19 @@ select
     t_two_sided_p(sar, df) as p_value,
     p_crit as threshold,
     'AR < 0 and p < ' || {{ format_g('p_crit') }} as decision_rule,
-    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }} || study_id || {{ sql_text("' and event_id = '") }}
-    || event_id || {{ sql_text("' and asset_id = '") }} || asset_id || {{ sql_text("' and relative_day = 0; L from ") }}
+    {{ sql_text("marts.fct_abnormal_returns where study_id = '") }}
+    || study_id || {{ sql_text("' and event_id = '") }}
+    || event_id || {{ sql_text("' and asset_id = '") }}
+    || asset_id || {{ sql_text("' and relative_day = 0; L from ") }}
     || 'marts.fct_event_model_fit' as evidence,
     'AR = ' || coalesce({{ format_fixed('abnormal_return', 4) }}, 'n/a') || ', SAR = '
-    || coalesce({{ format_fixed('sar', 2) }}, 'n/a') || ', df = ' || coalesce(cast(df as {{ dbt.type_string() }}), 'n/a')
+    || coalesce({{ format_fixed('sar', 2) }}, 'n/a') || ', df = '
+    || coalesce(cast(df as {{ dbt.type_string() }}), 'n/a')
     || case
         when asset_id = 'ndx'
             then ', QQQ return = ' || coalesce({{ format_fixed('qqq_return', 4) }}, 'n/a')
-                || '. The article quotes futures in the Asian morning; the warehouse has '
-                || 'cash-index closes (no futures, no intraday).'
+            || '. The article quotes futures in the Asian morning; the warehouse has '
+            || 'cash-index closes (no futures, no intraday).'
         else '. Close-to-close adjusted prices; the dollar loss of market value is not computed '
             || '(no share counts in the warehouse).'
     end as note

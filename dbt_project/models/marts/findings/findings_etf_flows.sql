@@ -42,13 +42,15 @@ baselines as (
 
 windows as (
 
-    select 'event' as window_kind,
+    select
+        'event' as window_kind,
         {{ finding_param(claim_id, 'window_start') }} as window_start,
         {{ finding_param(claim_id, 'window_end') }} as window_end
     union all
     select 'day0', 0, 0
     union all
-    select 'pre', {{ finding_param(claim_id, 'pre_window_start') }},
+    select
+        'pre', {{ finding_param(claim_id, 'pre_window_start') }},
         {{ finding_param(claim_id, 'pre_window_end') }}
 
 ),
@@ -109,12 +111,12 @@ wide as (
             as p_pre,
         max(first_date) filter (where baseline = 'main' and window_kind = 'event') as period_start,
         max(last_date) filter (where baseline = 'main' and window_kind = 'event') as period_end,
-        {{ finding_param('all', 'p_crit') }} as p_crit,
-        {{ finding_param(claim_id, 'claim_kind', 'varchar') }} as claim_kind,
         {% for name in ['window_start', 'window_end', 'baseline_start', 'baseline_end',
             'alt_baseline_start', 'pre_window_start', 'pre_window_end'] -%}
-        {{ finding_param(claim_id, name, 'integer') }} as {{ name }}{{ ',' if not loop.last }}
+            {{ finding_param(claim_id, name, 'integer') }} as {{ name }},
         {% endfor -%}
+        {{ finding_param('all', 'p_crit') }} as p_crit,
+        {{ finding_param(claim_id, 'claim_kind', 'varchar') }} as claim_kind
     from tests
 
 )
@@ -147,29 +149,40 @@ select
     || coalesce({{ format_fixed('p_zero', 4) }}, 'n/a') || ')' as decision_rule,
     {{ sql_text("marts.fct_event_etf_flows where event_id = '") }}
     || {{ finding_param(claim_id, 'event_id', 'varchar') }} || {{ sql_text("' and product = '") }}
-    || {{ finding_param(claim_id, 'product', 'varchar') }} || {{ sql_text("' (flow_usd by relative_day); ") }}
+    || {{ finding_param(claim_id, 'product', 'varchar') }}
+    || {{ sql_text("' (flow_usd by relative_day); ") }}
     || 'the main-baseline test equals marts.fct_event_etf_flow_windows for the same window'
         as evidence,
     'Raw flows: day 0 ' || coalesce({{ format_fixed('raw_day0 / 1e6', 0) }}, 'n/a') || 'm USD, ['
-    || window_start || ', ' || window_end || '] ' || coalesce({{ format_fixed('raw_event / 1e6', 0) }}, 'n/a')
+    || window_start || ', ' || window_end || '] '
+    || coalesce({{ format_fixed('raw_event / 1e6', 0) }}, 'n/a')
     || 'm. Against the [' || baseline_start || ', ' || baseline_end || '] mean ('
-    || coalesce({{ format_fixed('mean_main / 1e6', 0) }}, 'n/a') || 'm a day, post-election inflows '
+    || coalesce({{ format_fixed('mean_main / 1e6', 0) }}, 'n/a')
+    || 'm a day, post-election inflows '
     || 'included): day 0 abnormal ' || coalesce({{ format_fixed('caf_day0 / 1e6', 0) }}, 'n/a')
     || 'm (t = ' || coalesce({{ format_fixed('t_day0', 2) }}, 'n/a') || ', p = '
-    || coalesce({{ format_fixed('p_day0', 4) }}, 'n/a') || '), [' || window_start || ', ' || window_end
+    || coalesce({{ format_fixed('p_day0', 4) }}, 'n/a')
+    || '), [' || window_start || ', ' || window_end
     || '] ' || coalesce({{ format_fixed('caf_main / 1e6', 0) }}, 'n/a') || 'm (t = '
-    || coalesce({{ format_fixed('t_main', 2) }}, 'n/a') || ', p = ' || coalesce({{ format_fixed('p_main', 4) }}, 'n/a')
+    || coalesce({{ format_fixed('t_main', 2) }}, 'n/a') || ', p = '
+    || coalesce({{ format_fixed('p_main', 4) }}, 'n/a')
     || ', df = ' || coalesce(cast(df_main as {{ dbt.type_string() }}), 'n/a') || '). Against the ['
     || alt_baseline_start || ', ' || baseline_end || '] mean ('
     || coalesce({{ format_fixed('mean_recent / 1e6', 0) }}, 'n/a') || 'm a day): t = '
-    || coalesce({{ format_fixed('t_recent', 2) }}, 'n/a') || ', p = ' || coalesce({{ format_fixed('p_recent', 4) }}, 'n/a')
-    || '. Against zero (raw flows): t = ' || coalesce({{ format_fixed('t_zero', 2) }}, 'n/a') || ', p = '
-    || coalesce({{ format_fixed('p_zero', 4) }}, 'n/a') || '. Pre-event [' || pre_window_start || ', '
+    || coalesce({{ format_fixed('t_recent', 2) }}, 'n/a') || ', p = '
+    || coalesce({{ format_fixed('p_recent', 4) }}, 'n/a')
+    || '. Against zero (raw flows): t = '
+    || coalesce({{ format_fixed('t_zero', 2) }}, 'n/a') || ', p = '
+    || coalesce({{ format_fixed('p_zero', 4) }}, 'n/a')
+    || '. Pre-event [' || pre_window_start || ', '
     || pre_window_end || '] against the main baseline: '
     || coalesce({{ format_fixed('caf_pre / 1e6', 0) }}, 'n/a') || 'm (t = '
-    || coalesce({{ format_fixed('t_pre', 2) }}, 'n/a') || ', p = ' || coalesce({{ format_fixed('p_pre', 4) }}, 'n/a')
-    || case when p_pre < p_crit and caf_pre < 0 then '): outflows had begun before the hack. '
-        else '). ' end
+    || coalesce({{ format_fixed('t_pre', 2) }}, 'n/a') || ', p = '
+    || coalesce({{ format_fixed('p_pre', 4) }}, 'n/a')
+    || case
+        when p_pre < p_crit and caf_pre < 0 then '): outflows had begun before the hack. '
+        else '). '
+    end
     || case when p_day0 >= p_crit then 'Day 0 alone is not abnormal; the' else 'The' end
     || ' window also holds the Infini hack (2025-02-24) and DeepSeek open-source week, and '
     || 'flows are autocorrelated, so the data can show outflows that coincided with the hack, '

@@ -59,7 +59,8 @@ select
         'true',
         finding_param(claim_id, 'claim_kind', 'varchar')
     ) }} as verdict,
-    {{ sql_text("Percentile rank (cume_dist) of the month's losses among all months of scope hacks") }} as test,
+    {{ sql_text("Percentile rank (cume_dist) of the month's losses among all months of scope ") }}
+    || 'hacks' as test,
     'percentile' as statistic_name,
     f.percentile as statistic,
     cast(null as {{ type_double() }}) as p_value,
@@ -72,7 +73,8 @@ select
     || coalesce(cast(f.n_months as {{ dbt.type_string() }}), 'n/a') || ' months since '
     || coalesce(cast(f.first_month as {{ dbt.type_string() }}), 'n/a') || ', percentile '
     || coalesce({{ format_fixed('f.percentile', 3) }}, 'n/a') || ' (top month '
-    || coalesce(cast(t.top_hacks_month as {{ dbt.type_string() }}), 'n/a') || '). With every class (scope all: '
+    || coalesce(cast(t.top_hacks_month as {{ dbt.type_string() }}), 'n/a')
+    || '). With every class (scope all: '
     || coalesce({{ format_fixed('f.loss_all_usd / 1e6', 0) }}, 'n/a') || 'm USD): rank '
     || coalesce(cast(f.loss_rank_all as {{ dbt.type_string() }}), 'n/a') || ' of '
     || coalesce(cast(f.n_months_all as {{ dbt.type_string() }}), 'n/a') || ' (top month '

@@ -1,12 +1,14 @@
 -- Level claims about the Hong Kong dollar, gold and the US dollar, each a threshold rule on
 -- fct_fx_daily / fct_daily_prices (thresholds in seed finding_parameters):
 --   hkd_toward_strong_side: the USD/HKD band position fell from the first quote of the period
---     and reached strong_side_position (0 = 7.75, 1 = 7.85); a causal claim ('money flowing in pushed'),
---     and the warehouse has no flow data, so reaching the strong side reads 'coincided with';
+--     and reached strong_side_position (0 = 7.75, 1 = 7.85); a causal claim ('money flowing in
+--     pushed'), and the warehouse has no flow data, so reaching the strong side reads 'coincided
+--     with';
 --   gold_near_2920: mean gold close over period_start..period_end within tolerance (supported) or
 --     outer_tolerance (inconclusive) of claimed_usd;
 --   dollar_strong_then_weak: DXY's high of the month high_start..high_end (January 2025) above
 --     the last close before it, then the last close by period_end at least fall_min below it.
+{% set strong_side_position = finding_param('hkd_toward_strong_side', 'strong_side_position') %}
 with hkd as (
 
     select
@@ -14,15 +16,16 @@ with hkd as (
         min(band_position) as min_position,
         min(date) as first_date,
         min(date) filter (
-            where band_position <= {{ finding_param('hkd_toward_strong_side', 'strong_side_position') }}
+            where band_position <= {{ strong_side_position }}
         ) as strong_side_date,
         {{ finding_param('hkd_toward_strong_side', 'strong_side_position') }} as strong_position,
         {{ finding_param('hkd_toward_strong_side', 'period_start', 'date') }} as period_start,
         {{ finding_param('hkd_toward_strong_side', 'period_end', 'date') }} as period_end
     from {{ ref('fct_fx_daily') }}
     where pair = 'USD/HKD'
-        and date between {{ finding_param('hkd_toward_strong_side', 'period_start', 'date') }}
-            and {{ finding_param('hkd_toward_strong_side', 'period_end', 'date') }}
+        and date
+        between {{ finding_param('hkd_toward_strong_side', 'period_start', 'date') }}
+        and {{ finding_param('hkd_toward_strong_side', 'period_end', 'date') }}
 
 ),
 
@@ -41,8 +44,9 @@ gold as (
     from {{ ref('fct_daily_prices') }}
     where asset_id = 'gold'
         and close is not null
-        and trade_date between {{ finding_param('gold_near_2920', 'period_start', 'date') }}
-            and {{ finding_param('gold_near_2920', 'period_end', 'date') }}
+        and trade_date
+        between {{ finding_param('gold_near_2920', 'period_start', 'date') }}
+        and {{ finding_param('gold_near_2920', 'period_end', 'date') }}
 
 ),
 
@@ -100,11 +104,14 @@ select
     cast(null as {{ type_double() }}) as p_value,
     strong_position as threshold,
     'the band position fell and reached <= ' || {{ format_g('strong_position') }} as decision_rule,
-    {{ sql_text("marts.fct_fx_daily where pair = 'USD/HKD' and date between '") }} || period_start
-    || {{ sql_text("' and '") }} || period_end || {{ sql_text("' (band_position: 0 = 7.75, 1 = 7.85)") }} as evidence,
+    {{ sql_text("marts.fct_fx_daily where pair = 'USD/HKD' and date between '") }}
+    || period_start
+    || {{ sql_text("' and '") }} || period_end
+    || {{ sql_text("' (band_position: 0 = 7.75, 1 = 7.85)") }} as evidence,
     'Band position ' || coalesce({{ format_fixed('start_position', 3) }}, 'n/a') || ' -> minimum '
     || coalesce({{ format_fixed('min_position', 3) }}, 'n/a') || '; first at or below '
-    || {{ format_g('strong_position') }} || ' on ' || coalesce(cast(strong_side_date as {{ dbt.type_string() }}), 'never')
+    || {{ format_g('strong_position') }} || ' on '
+    || coalesce(cast(strong_side_date as {{ dbt.type_string() }}), 'never')
     || '. Yahoo UTC-day closes, not HKMA fixings; the article (Feb 2025) expects the move, which '
     || 'came in April-May; the warehouse has no southbound-flow data to attribute it, so the '
     || 'move coincided with the claimed inflows at best.' as note
@@ -131,10 +138,12 @@ select
     tolerance,
     'supported within ' || {{ format_g('tolerance') }} || ' of ' || {{ format_g('claimed_usd') }}
     || ', inconclusive up to ' || {{ format_g('outer_tolerance') }},
-    {{ sql_text("marts.fct_daily_prices where asset_id = 'gold' and trade_date between '") }} || period_start
+    {{ sql_text("marts.fct_daily_prices where asset_id = 'gold' and trade_date between '") }}
+    || period_start
     || {{ sql_text("' and '") }} || period_end || {{ sql_text("'") }},
     'Range ' || coalesce({{ format_fixed('min_close', 1) }}, 'n/a') || ' - '
-    || coalesce({{ format_fixed('max_close', 1) }}, 'n/a') || ' over ' || cast(n_days as {{ dbt.type_string() }})
+    || coalesce({{ format_fixed('max_close', 1) }}, 'n/a')
+    || ' over ' || cast(n_days as {{ dbt.type_string() }})
     || ' sessions. Front-month futures, not spot (futures trade a few dollars to tens of dollars '
     || {{ sql_text("above spot); the article's date is not stated exactly.") }}
 from gold
@@ -160,12 +169,14 @@ select
     fall_min,
     'the January high exceeds the end-2024 close and DXY then falls at least '
     || {{ format_g('-fall_min') }},
-    {{ sql_text("marts.fct_fx_daily where pair = 'DXY' and date between '") }} || period_start || {{ sql_text("' and '") }}
+    {{ sql_text("marts.fct_fx_daily where pair = 'DXY' and date between '") }}
+    || period_start || {{ sql_text("' and '") }}
     || period_end || {{ sql_text("'") }},
     'DXY end-2024 ' || coalesce({{ format_fixed('dec_close', 2) }}, 'n/a') || ', January high '
     || coalesce({{ format_fixed('jan_high', 2) }}, 'n/a') || ', end-February '
     || coalesce({{ format_fixed('feb_close', 2) }}, 'n/a') || ' ('
     || coalesce({{ format_fixed('feb_close / jan_high - 1', 4) }}, 'n/a') || '), end-March '
-    || coalesce({{ format_fixed('mar_close', 2) }}, 'n/a') || '. The article states an expectation, not '
+    || coalesce({{ format_fixed('mar_close', 2) }}, 'n/a')
+    || '. The article states an expectation, not '
     || 'a forecast horizon; ICE DXY is EUR-heavy.'
 from dxy

@@ -30,11 +30,13 @@ with params as (
 
 members as (
 
-    select claim_id, 'long' as leg, long_study as study_id, long_event as event_id,
+    select
+        claim_id, 'long' as leg, long_study as study_id, long_event as event_id,
         {{ unnest_list(split_trimmed('long_assets', ',')) }} as asset_id
     from params
     union all
-    select claim_id, 'short', short_study, short_event,
+    select
+        claim_id, 'short', short_study, short_event,
         {{ unnest_list(split_trimmed('short_assets', ',')) }}
     from params
     where short_study is not null
@@ -43,7 +45,8 @@ members as (
 
 member_ars as (
 
-    select m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation_window, a.trade_date,
+    select
+        m.claim_id, m.leg, m.asset_id, a.relative_day, a.in_estimation_window, a.trade_date,
         a.abnormal_return
     from members as m
     inner join {{ ref('fct_abnormal_returns') }} as a
@@ -67,7 +70,7 @@ pair_correlations as (
             and x.asset_id < y.asset_id
         where x.in_estimation_window and y.in_estimation_window
         group by x.claim_id, x.leg, x.asset_id, y.asset_id
-    )
+    ) as asset_pairs
     group by claim_id, leg
 
 ),
@@ -91,8 +94,8 @@ leg_days as (
 series as (
 
     select
-        claim_id, leg as scope, relative_day, in_estimation_window, portfolio_ar, assets, first_date,
-        last_date
+        claim_id, leg as scope, relative_day, in_estimation_window, portfolio_ar, assets,
+        first_date, last_date
     from leg_days
     union all
     select

@@ -39,7 +39,7 @@ select
     publisher_totals.publisher_total_usd,
     case when publisher_totals.market_open then fund_sums.sum_of_funds_usd end as sum_of_funds_usd,
     publisher_totals.publisher_total_usd
-        - case when publisher_totals.market_open then fund_sums.sum_of_funds_usd end
+    - case when publisher_totals.market_open then fund_sums.sum_of_funds_usd end
         as difference_usd,
     cast(coalesce(fund_sums.n_funds_reporting, 0) as integer) as n_funds_reporting,
     publisher_totals.market_open,

@@ -21,6 +21,12 @@ event_products as (
 
 ),
 
+products as (
+
+    select distinct asset_id, product from {{ ref('int_es_flow_values') }}
+
+),
+
 units as (
 
     select
@@ -28,9 +34,7 @@ units as (
         products.product,
         pairs.window_id
     from {{ ref('int_es_pair_status') }} as pairs
-    inner join (
-        select distinct asset_id, product from {{ ref('int_es_flow_values') }}
-    ) as products
+    inner join products
         on pairs.asset_id = products.asset_id
     where pairs.study_id = '{{ study_id }}'
         and pairs.window_id is not null

@@ -86,12 +86,13 @@ select
     flow_usd,
     abnormal_flow_usd,
     abnormal_flow_usd / nullif(estimation_sd_flow_usd, 0) as flow_z,
-    case when not in_estimation_window then
-        sum(abnormal_flow_usd) over (
-            partition by event_id, product, in_estimation_window
-            order by relative_day
-            rows between unbounded preceding and current row
-        )
+    case
+        when not in_estimation_window
+            then sum(abnormal_flow_usd) over (
+                partition by event_id, product, in_estimation_window
+                order by relative_day
+                rows between unbounded preceding and current row
+            )
     end as cumulative_abnormal_flow_usd,
     estimation_mean_flow_usd,
     estimation_sd_flow_usd,

@@ -13,13 +13,23 @@ pairs as (
 
     select * from (
         values
-            ('usdhkd', 'USD/HKD', 'USD', 'HKD', 'HKD per 1 USD (up = stronger dollar, weaker HKD)'),
-            ('usdcny', 'USD/CNY', 'USD', 'CNY', 'CNY per 1 USD, onshore (up = stronger dollar, weaker yuan)'),
-            ('eurusd', 'EUR/USD', 'EUR', 'USD', 'USD per 1 EUR (up = stronger euro, weaker dollar)'),
-            ('usdjpy', 'USD/JPY', 'USD', 'JPY', 'JPY per 1 USD (up = stronger dollar, weaker yen)'),
-            ('dxy', 'DXY', 'USD', 'index', 'ICE US Dollar Index, 1973-03 = 100, against six currencies (up = stronger dollar)'),
-            ('usd_broad', 'USD broad', 'USD', 'index', 'Fed nominal broad dollar index (DTWEXBGS), 2006-01 = 100 (up = stronger dollar)')
-    ) as pairs (asset_id, pair, base_currency, quote_currency, quote_convention)
+        ('usdhkd', 'USD/HKD', 'USD', 'HKD', 'HKD per 1 USD (up = stronger dollar, weaker HKD)'),
+        (
+            'usdcny', 'USD/CNY', 'USD', 'CNY',
+            'CNY per 1 USD, onshore (up = stronger dollar, weaker yuan)'
+        ),
+        ('eurusd', 'EUR/USD', 'EUR', 'USD', 'USD per 1 EUR (up = stronger euro, weaker dollar)'),
+        ('usdjpy', 'USD/JPY', 'USD', 'JPY', 'JPY per 1 USD (up = stronger dollar, weaker yen)'),
+        (
+            'dxy', 'DXY', 'USD', 'index',
+            'ICE US Dollar Index, 1973-03 = 100, against six currencies (up = stronger dollar)'
+        ),
+        (
+            'usd_broad', 'USD broad', 'USD', 'index',
+            'Fed nominal broad dollar index (DTWEXBGS), 2006-01 = 100 (up = stronger dollar)'
+        )
+    -- the alias names the columns of the values list (AL05 would drop it)
+    ) as pairs (asset_id, pair, base_currency, quote_currency, quote_convention)  -- noqa: AL05
 
 ),
 
@@ -33,8 +43,12 @@ rates as (
         pairs.quote_currency,
         pairs.quote_convention,
         prices.close as rate,
-        lag(prices.trade_date) over (partition by prices.asset_id order by prices.trade_date) as previous_date,
-        lag(prices.close) over (partition by prices.asset_id order by prices.trade_date) as previous_rate,
+        lag(prices.trade_date) over (
+            partition by prices.asset_id order by prices.trade_date
+        ) as previous_date,
+        lag(prices.close) over (
+            partition by prices.asset_id order by prices.trade_date
+        ) as previous_rate,
         prices.is_session,
         prices.source_id
     from prices
@@ -53,10 +67,8 @@ select
     rate,
     rate / previous_rate - 1 as return,
     previous_date,
-    case when asset_id = 'usdhkd'
-        then (rate - 7.75) / (7.85 - 7.75) end as band_position,
-    case when asset_id = 'usdhkd'
-        then (rate - 7.75) * 10000 end as pips_from_strong_side,
+    case when asset_id = 'usdhkd' then (rate - 7.75) / (7.85 - 7.75) end as band_position,
+    case when asset_id = 'usdhkd' then (rate - 7.75) * 10000 end as pips_from_strong_side,
     is_session,
     source_id
 from rates

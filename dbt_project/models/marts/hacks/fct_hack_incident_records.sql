@@ -26,26 +26,33 @@ near as (
     select
         a.record_key,
         {{ sql_function('arg_min') }}(
-            b.record_key || '|' || b.source || '|' || cast(b.match_date as {{ dbt.type_string() }}) || '|'
+            b.record_key || '|' || b.source || '|'
+            || cast(b.match_date as {{ dbt.type_string() }}) || '|'
             || case
                 when a.source = b.source
                     then 'same source and not a duplicate (duplicates need amounts within 5% '
-                        || 'and dates at most 1 day apart)'
+                    || 'and dates at most 1 day apart)'
                 when abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 31
                     then 'a year apart: a year-apart copy needs amounts within 10% and another '
-                        || 'source agreeing with exactly one of the two dates'
+                    || 'source agreeing with exactly one of the two dates'
                 when a.match_name <> b.match_name
                     and abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 1
                     then 'names only similar and '
-                        || abs({{ date_diff_days('a.match_date', 'b.match_date') }})
-                        || ' days apart (limit 1)'
+                    || abs({{ date_diff_days('a.match_date', 'b.match_date') }})
+                    || ' days apart (limit 1)'
                 when abs({{ date_diff_days('a.match_date', 'b.match_date') }}) > 3
                     then abs({{ date_diff_days('a.match_date', 'b.match_date') }})
-                        || ' days apart (limit 3; 7 with amounts within 10%; 10 through an alias)'
+                    || ' days apart (limit 3; 7 with amounts within 10%; 10 through an alias)'
                 else 'not each other' || chr(39) || 's best match in that source'
             end,
-            lpad(cast(abs({{ date_diff_days('a.match_date', 'b.match_date') }}) as {{ dbt.type_string() }}), 4, '0')
-                || b.record_key
+            lpad(
+                cast(
+                    abs({{ date_diff_days('a.match_date', 'b.match_date') }})
+                    as {{ dbt.type_string() }}
+                ),
+                4, '0'
+            )
+            || b.record_key
         ) as nearest
     from records as a
     inner join records as b

@@ -17,7 +17,7 @@ with incidents as (
 
 records as (
 
-    select source, link_type, date_rule, n_sources
+    select r.source, r.link_type, r.date_rule, i.n_sources
     from {{ ref('fct_hack_incident_records') }} as r
     inner join {{ ref('fct_hack_incident') }} as i
         on r.incident_id = i.incident_id
@@ -59,20 +59,26 @@ overall as (
         'n_incidents_large',
         'all',
         count(*) filter (where is_large),
-        'is_hack incidents with amount_usd >= the threshold (var hack_reconciliation_threshold_usd).'
+        'is_hack incidents with amount_usd >= the threshold '
+        || '(var hack_reconciliation_threshold_usd).'
     from incidents
     union all
     select
         'share_large_incidents_multi_source',
         'all',
-        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (where is_large),
-        'Share of is_hack incidents with amount_usd >= the threshold found in 2 or more sources (all dates).'
+        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (
+            where is_large
+        ),
+        'Share of is_hack incidents with amount_usd >= the threshold found in 2 or more sources '
+        || '(all dates).'
     from incidents
     union all
     select
         'share_large_incidents_multi_source_since_2023',
         'all',
-        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (where is_large and is_since_2023),
+        avg(case when n_sources >= 2 then {{ dbt.cast("1", type_double()) }} else 0 end) filter (
+            where is_large and is_since_2023
+        ),
         'As share_large_incidents_multi_source, incidents from 2023-01-03 (all five sources cover).'
     from incidents
     union all
@@ -96,7 +102,8 @@ overall as (
                 + case when amount_rekt_news_usd is not null then 1 else 0 end
             ) >= 2
         ),
-        'Median over is_hack incidents with 2+ source amounts of (largest / smallest source amount).'
+        'Median over is_hack incidents with 2+ source amounts of (largest / smallest source '
+        || 'amount).'
     from incidents
     where is_hack
 

@@ -52,13 +52,23 @@ DRAWN_JS = """
 
 
 # A fingerprint of every chart canvas: ECharts animates its series in, so a screenshot waits until
-# two polls in a row see the same pixels.
+# the pixels stop changing while the page keeps rendering frames (see wait_until_still).
 CANVAS_FINGERPRINT_JS = """
 () => Array.from(document.querySelectorAll('[data-test-chart-id] canvas')).map(canvas => {
     const data = canvas.toDataURL();
     let hash = 0;
     for (let i = 0; i < data.length; i += 7) hash = (hash * 31 + data.charCodeAt(i)) | 0;
     return `${data.length}:${hash}`;
+})
+"""
+
+
+# Resolves after the page has run N animation frames. On a busy machine the browser may render no
+# frame for a while: two identical polls then prove nothing, the animation is merely stalled.
+ANIMATION_FRAMES_JS = """
+n => new Promise(done => {
+    const step = left => left <= 0 ? done() : requestAnimationFrame(() => step(left - 1));
+    step(n);
 })
 """
 
@@ -144,18 +154,23 @@ def wait_for_charts(
         page.wait_for_timeout(500)
 
 
-def wait_until_still(page: Page, timeout_s: float, poll_ms: int = 400) -> None:
-    """Poll the canvases' pixels until two polls in a row agree (animations done); bounded."""
+def wait_until_still(
+    page: Page, timeout_s: float, poll_ms: int = 400, frames: int = 10, polls: int = 3
+) -> None:
+    """Poll the canvases' pixels until ``polls`` polls in a row agree, with at least ``frames``
+    rendered animation frames between two polls (an animation advances on every frame, so pixels
+    unchanged over rendered frames mean it has ended, however slow the machine); bounded."""
     deadline = time.monotonic() + timeout_s
-    previous = None
+    seen: list[object] = []
     while True:
         current = page.evaluate(CANVAS_FINGERPRINT_JS)
-        if current == previous:
+        seen = [*seen, current][-polls:] if seen and seen[-1] == current else [current]
+        if len(seen) == polls:
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"charts still changing after {timeout_s:.0f} s")
-        previous = current
         page.wait_for_timeout(poll_ms)
+        page.evaluate(ANIMATION_FRAMES_JS, frames)
 
 
 def probe(args: argparse.Namespace, password: str) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 -- reported, so loss_usd is null when unknown (0.0 kept in loss_usd_reported).
 with deduplicated as (
 
-    -- Not the declared row key: the loader keeps two SlowMist reports that differ only by
-    -- reference_url (FarmEOS, 2019-01-15); staging keeps the first (see hack_id).
-    {{ latest_source_rows('hacks_slowmist', key=['incident_date', 'name', 'loss_usd_reported', 'attack_method']) }}
+    -- One report per incident (the declared staging_key): the loader keeps two SlowMist reports
+    -- of one incident with other references (FarmEOS, 2019-01-15); staging keeps the first.
+    {{ latest_source_rows('hacks_slowmist') }}
 
 ),
 

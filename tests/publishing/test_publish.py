@@ -21,7 +21,7 @@ import yaml
 from ingest.config import REPO_ROOT
 from publishing import publish as publish_module
 from publishing.exports import builds_dir
-from publishing.publish import PUBLISHED_SCHEMAS, current_build, publish
+from publishing.publish import PUBLISHED_INTERMEDIATE, PUBLISHED_SCHEMAS, current_build, publish
 
 pytestmark = pytest.mark.e2e
 
@@ -53,14 +53,16 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             f"{s}.{n}": con.execute(f'select count(*) from "{s}"."{n}"').fetchone()[0]
             for s, n in con.execute(
                 "select schema_name, table_name from duckdb_tables() "
-                "where schema_name in ('marts', 'raw') union all "
+                "where schema_name in ('marts', 'raw', 'intermediate') union all "
                 "select schema_name, view_name from duckdb_views() "
-                "where schema_name in ('staging', 'marts') and not internal"
+                "where schema_name in ('staging', 'marts', 'intermediate') and not internal"
             ).fetchall()
+            if s != "intermediate" or n in PUBLISHED_INTERMEDIATE
         }
     assert published == private
     assert "marts.fct_etf_flow_daily_total" in published
-    assert not _tables(serving_db, ("intermediate",)), "intermediate stays private"
+    intermediate = set(_tables(serving_db, ("intermediate",)))
+    assert intermediate == {"intermediate.int_daily_bars"}, "the rest of intermediate is private"
     with duckdb.connect(str(serving_db), read_only=True) as con:
         # Views (staging, marts.fct_abnormal_returns) became tables: the copy stands alone,
         # whatever name a client opens it under.
@@ -80,6 +82,42 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             "select tags from duckdb_databases() where database_name = current_database()"
         ).fetchone()[0]
         assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_the_bars_in_the_catalogs_terms_are_published(serving_db: Path) -> None:
+    """calendar, is_session and is_inverted left staging.stg_daily_bars for int_daily_bars: a
+    reader of the copy finds them there, described, and stg_daily_bars' description says so."""
+    moved = ("calendar", "is_session", "is_inverted")
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        holders = con.execute(
+            "select schema_name || '.' || table_name from duckdb_columns() "
+            "where column_name in (?, ?, ?) group by 1 having count(*) = 3",
+            list(moved),
+        ).fetchall()
+        assert ("intermediate.int_daily_bars",) in holders
+        comments = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = 'intermediate' and table_name = 'int_daily_bars'"
+            ).fetchall()
+        )
+        assert all(comments[column] for column in moved)
+        staging_comment = con.execute(
+            "select comment from duckdb_tables() "
+            "where schema_name = 'staging' and table_name = 'stg_daily_bars'"
+        ).fetchone()[0]
+        assert "intermediate.int_daily_bars" in staging_comment
+        bars, inverted, off_session = con.execute(
+            "select count(*), count(*) filter (is_inverted), count(*) filter (not is_session) "
+            "from intermediate.int_daily_bars"
+        ).fetchone()
+        assert bars == con.execute("select count(*) from staging.stg_daily_bars").fetchone()[0]
+        assert inverted > 0 and off_session > 0
+        # VIX on 2025-01-09 (US markets closed for the national day of mourning): kept, marked.
+        assert con.execute(
+            "select calendar, is_session from intermediate.int_daily_bars "
+            "where series_id = 'vix' and bar_date = '2025-01-09'"
+        ).fetchall() == [("XNYS", False)]
 
 
 def test_build_info_says_which_build_readers_see(serving_db: Path) -> None:

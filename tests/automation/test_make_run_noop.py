@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, warehouse_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +19,7 @@ NOTHING_CHANGED = "nothing changed since build"
 
 
 def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
-        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(folder / "exports"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "REPORT_FILE": str(folder / "report.html"),
-        "DAGSTER_HOME": str(folder / ".dagster_home"),
-        "LANDING_DIR": str(landing),
-        "INGEST_MODE": "landing",
-    }
+    env = {**os.environ, **warehouse_environment(folder / "warehouse.duckdb", landing)}
     env.pop("FULL", None)
     env.update(extra)
     out = subprocess.run(

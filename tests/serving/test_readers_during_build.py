@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from endpoint.launcher import RunningEndpoint, start_endpoint, stop_endpoint_process
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, warehouse_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -100,21 +100,11 @@ def _build_info(serving_db: Path) -> str:
 
 def _make_run(folder: Path, landing_dir: Path) -> subprocess.CompletedProcess:
     """`make run` as a user runs it (python -m orchestration.run), forced to rebuild everything."""
-    dagster_home = folder / ".dagster_home"
+    env = {**os.environ, **warehouse_environment(folder / "warehouse.duckdb", landing_dir)}
+    env["FULL"] = "1"
+    dagster_home = Path(env["DAGSTER_HOME"])
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
-        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(folder / "exports"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "REPORT_FILE": str(folder / "report.html"),
-        "LANDING_DIR": str(landing_dir),
-        "DAGSTER_HOME": str(dagster_home),
-        "INGEST_MODE": "landing",
-        "FULL": "1",
-    }
     return subprocess.run(
         [sys.executable, "-m", "orchestration.run"],
         cwd=REPO_ROOT,

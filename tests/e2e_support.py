@@ -11,6 +11,17 @@ import pytest
 
 from orchestration.run import root_message
 
+# Three real series (the e2e subset): enough for every model to build, quick to ingest.
+SMALL_CATALOG = """
+- {id: spx, asset_class: index, calendar: XNYS, landing: {path: equities/wsj_SPX.csv, format: wsj_csv}}
+- {id: nvda, asset_class: equity, calendar: XNYS, benchmark: spx, landing: {path: equities/yf_NVDA.csv, format: yahoo_csv}}
+- id: vix
+  asset_class: index
+  calendar: XNYS
+  benchmark: spx
+  landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
+"""
+
 
 @dataclass
 class BuildResult:

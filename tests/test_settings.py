@@ -182,23 +182,3 @@ def test_the_endpoints_defaults_are_the_declared_ones():
     }
     for name, value in actual.items():
         assert DECLARED[name].default == f"`{value}`", name
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("SERVE_PORT", "5433.5"),
-        ("SERVE_PORT", "-1"),
-        ("SERVE_THREADS", "0"),
-        ("SERVE_STATEMENT_TIMEOUT", "soon"),
-        ("SERVE_MEMORY_LIMIT", "lots"),
-    ],
-)
-def test_the_endpoints_bad_values_name_the_variable(name: str, value: str):
-    """The endpoint reads its variables with ingest.config's readers and their errors."""
-    from endpoint.settings import SettingsError, load_endpoint_settings
-
-    with pytest.raises(SettingsError, match=name) as error:
-        load_endpoint_settings({name: value})
-    assert repr(value) in str(error.value)
-    assert load_endpoint_settings({"SERVE_PORT": " 6543 ", "SERVE_THREADS": "2"}).port == 6543

@@ -3,15 +3,13 @@ any changed input runs the job again."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ingest.config import REPO_ROOT, warehouse_environment
+from tests.e2e_support import make_run
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +17,7 @@ NOTHING_CHANGED = "nothing changed since build"
 
 
 def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **warehouse_environment(folder / "warehouse.duckdb", landing)}
-    env.pop("FULL", None)
-    env.update(extra)
-    out = subprocess.run(
-        [sys.executable, "-m", "orchestration"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    out = make_run(folder / "warehouse.duckdb", landing, timeout=900, **extra)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out
 
@@ -41,7 +29,6 @@ def test_a_second_make_run_with_nothing_changed_does_nothing_and_says_so(
     folder.mkdir()
     shutil.copy(built_warehouse, folder / "warehouse.duckdb")
     shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
-    (folder / ".dagster_home").mkdir()
     landing = tmp_path / "landing"
     shutil.copytree(landing_dir, landing)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from endpoint.settings import load_endpoint_settings
 from ingest.config import (
     DECLARED,
     REPO_ROOT,
@@ -66,12 +67,24 @@ def test_empty_means_the_default():
         ("FULL", "ture"),
         ("WRITER_WAIT_SECONDS", "ten"),
         ("WRITER_WAIT_SECONDS", "-1"),
+        # The endpoint's, read with the same readers.
+        ("SERVE_PORT", "5433.5"),
+        ("SERVE_PORT", "-1"),
+        ("SERVE_THREADS", "0"),
+        ("SERVE_STATEMENT_TIMEOUT", "soon"),
+        ("SERVE_MEMORY_LIMIT", "lots"),
     ],
 )
 def test_a_bad_value_names_the_variable(name: str, value: str):
+    load = load_endpoint_settings if name.startswith("SERVE_") else load_settings
     with pytest.raises(SettingsError, match=name) as error:
-        load_settings({name: value})
+        load({name: value})
     assert repr(value) in str(error.value)
+
+
+def test_the_endpoint_reads_whole_numbers():
+    settings = load_endpoint_settings({"SERVE_PORT": " 6543 ", "SERVE_THREADS": "2"})
+    assert (settings.port, settings.threads) == (6543, 2)
 
 
 def test_readers_use_the_process_environment(monkeypatch: pytest.MonkeyPatch):

@@ -7,7 +7,6 @@ afterwards a new connection sees the new build.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import psycopg
 import pytest
 
 from endpoint.launcher import RunningEndpoint, start_endpoint, stop_endpoint_process
-from ingest.config import REPO_ROOT, warehouse_environment
+from tests.e2e_support import make_run
 
 pytestmark = pytest.mark.e2e
 
@@ -99,19 +98,9 @@ def _build_info(serving_db: Path) -> str:
 
 
 def _make_run(folder: Path, landing_dir: Path) -> subprocess.CompletedProcess:
-    """`make run` as a user runs it (python -m orchestration.run), forced to rebuild everything."""
-    env = {**os.environ, **warehouse_environment(folder / "warehouse.duckdb", landing_dir)}
-    env["FULL"] = "1"
-    dagster_home = Path(env["DAGSTER_HOME"])
-    dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
+    """`make run` as a user runs it, forced to rebuild everything."""
+    return make_run(
+        folder / "warehouse.duckdb", landing_dir, timeout=BUILD_TIMEOUT_SECONDS, FULL="1"
     )
 
 

@@ -95,6 +95,15 @@ def build_warehouse(
         return BuildResult(result.success, failures, list(result.all_events))
 
 
+def clone_build(built_warehouse: Path, folder: Path) -> Path:
+    """``folder``, new, holding a copy of a build: its warehouse file and published copy, where
+    ``warehouse_environment`` of ``folder``/warehouse.duckdb puts them."""
+    folder.mkdir()
+    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
+    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
+    return folder
+
+
 def make_run(
     warehouse_db: Path, landing_dir: Path, timeout: float, **extra_env: str
 ) -> subprocess.CompletedProcess:

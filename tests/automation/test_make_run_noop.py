@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e_support import make_run
+from tests.e2e_support import clone_build, make_run
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.Completed
 def test_a_second_make_run_with_nothing_changed_does_nothing_and_says_so(
     built_warehouse: Path, landing_dir: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "clone"
-    folder.mkdir()
-    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
-    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
+    folder = clone_build(built_warehouse, tmp_path / "clone")
     landing = tmp_path / "landing"
     shutil.copytree(landing_dir, landing)
 

@@ -22,6 +22,7 @@ from ingest.config import REPO_ROOT
 from publishing import publish as publish_module
 from publishing.exports import builds_dir
 from publishing.publish import PUBLISHED_INTERMEDIATE, PUBLISHED_SCHEMAS, current_build, publish
+from tests.processes import new_reader_build_id
 
 pytestmark = pytest.mark.e2e
 
@@ -187,16 +188,6 @@ HOLDER = textwrap.dedent(
 )
 
 
-def _read_build_id(db: Path) -> str:
-    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-    code += "print(c.execute('select build_id from meta.build_info').fetchone()[0])"
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip()
-
-
 def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
     private_copy: Path, tmp_path: Path
 ) -> None:
@@ -221,7 +212,7 @@ def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
     still_old, car_rows = out.split()
     assert still_old == first.build_id  # the open reader kept its complete build
     assert int(car_rows) == first.row_counts["marts.fct_car"]
-    assert _read_build_id(serving) == second.build_id  # a new reader sees the new build
+    assert new_reader_build_id(serving) == second.build_id  # a new reader sees the new build
     # The previous Parquet build stays for readers in the middle of a file.
     assert old_export.is_file()
     assert (exports / "marts" / "fct_car.parquet").resolve() != old_export

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from endpoint.settings import load_endpoint_settings
 from ingest.config import (
     DECLARED,
     REPO_ROOT,
@@ -76,15 +75,12 @@ def test_empty_means_the_default():
     ],
 )
 def test_a_bad_value_names_the_variable(name: str, value: str):
+    from endpoint.settings import load_endpoint_settings
+
     load = load_endpoint_settings if name.startswith("SERVE_") else load_settings
     with pytest.raises(SettingsError, match=name) as error:
         load({name: value})
     assert repr(value) in str(error.value)
-
-
-def test_the_endpoint_reads_whole_numbers():
-    settings = load_endpoint_settings({"SERVE_PORT": " 6543 ", "SERVE_THREADS": "2"})
-    assert (settings.port, settings.threads) == (6543, 2)
 
 
 def test_readers_use_the_process_environment(monkeypatch: pytest.MonkeyPatch):
@@ -115,3 +111,10 @@ def test_dbt_gets_resolved_paths(tmp_path: Path):
     assert env["LAKE_DIR"] == str(tmp_path) and env["WAREHOUSE_ENGINE"] == "duckdb"
     assert "DBT_TARGET" not in env  # unset: profiles.yml falls back to WAREHOUSE_ENGINE
     assert load_settings({"DBT_TARGET": "spark_thrift"}).dbt_env()["DBT_TARGET"] == "spark_thrift"
+
+
+def test_the_endpoint_reads_whole_numbers():
+    from endpoint.settings import load_endpoint_settings
+
+    settings = load_endpoint_settings({"SERVE_PORT": " 6543 ", "SERVE_THREADS": "2"})
+    assert (settings.port, settings.threads) == (6543, 2)

@@ -39,11 +39,12 @@ import yaml
 from ingest.config import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SELECTION = [
+EVENT_STUDY_MODELS = [
     "path:models/staging/event_study",
     "path:models/intermediate/event_study",
-    "path:models/marts/event_study+",  # and the findings that read them
+    "path:models/marts/event_study",
 ]
+SELECTION = [*EVENT_STUDY_MODELS[:-1], "path:models/marts/event_study+"]  # and the findings
 # Old column name -> new one.
 RENAMED = {"in_estimation": "in_estimation_window"}
 # (table, column) -> why the new engine's value differs on purpose.
@@ -110,16 +111,21 @@ def load_config(db: Path, events: Path | None, studies: Path | None) -> None:
     )
 
 
-def run_dbt(source_root: Path, db: Path, workdir: Path) -> None:
-    """dbt run of the event-study models of the project in ``source_root``; its UDF plugin is
-    the one beside it (profiles.yml finds it from DBT_PROJECT_DIR with a custom log path)."""
+class DbtRunFailed(RuntimeError):
+    """dbt run of the event-study models failed; the message ends with dbt's output."""
+
+
+def run_dbt(source_root: Path, db: Path, workdir: Path, selection: list[str] = SELECTION) -> None:
+    """dbt run of the models ``selection`` names (default: the event-study models and the
+    findings) of the project in ``source_root``; its UDF plugin is the one beside it
+    (profiles.yml finds it from DBT_PROJECT_DIR with a custom log path)."""
     dbt_dir = source_root / "dbt_project"
     local = Path(sys.executable).parent / "dbt"
     cmd = [
         str(local) if local.is_file() else (shutil.which("dbt") or "dbt"),
         "run",
         "-s",
-        *SELECTION,
+        *selection,
         "--quiet",
         "--profiles-dir",
         str(dbt_dir),
@@ -136,7 +142,26 @@ def run_dbt(source_root: Path, db: Path, workdir: Path) -> None:
     }
     proc = subprocess.run(cmd, cwd=dbt_dir, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"dbt run failed in {source_root}:\n{(proc.stdout + proc.stderr)[-3000:]}")
+        raise DbtRunFailed(
+            f"dbt run failed in {source_root}:\n{(proc.stdout + proc.stderr)[-3000:]}"
+        )
+
+
+def rebuild_event_study(
+    source_root: Path,
+    warehouse: Path,
+    folder: Path,
+    events: Path | None = None,
+    studies: Path | None = None,
+    selection: list[str] = SELECTION,
+) -> Path:
+    """A copy of ``warehouse`` in ``folder`` (only read: same raw data) whose event-study models
+    dbt has run again with the project in ``source_root``, on ``events`` and ``studies`` where
+    given (else the warehouse's own)."""
+    db = copy_warehouse(warehouse, folder)
+    load_config(db, events, studies)
+    run_dbt(source_root, db, folder, selection)
+    return db
 
 
 def grains(dbt_dir: Path) -> dict[str, list[str]]:
@@ -285,11 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         base_src = export_base(args.base, workdir / "base_src")
         dbs = {}
         for side, src in (("old", base_src), ("new", REPO_ROOT)):
-            db = copy_warehouse(args.warehouse.resolve(), workdir / side)
-            load_config(db, args.events, args.studies)
             print(f"{side}: dbt run of the event-study models ...", flush=True)
-            run_dbt(src, db, workdir / side)
-            dbs[side] = db
+            dbs[side] = rebuild_event_study(
+                src, args.warehouse.resolve(), workdir / side, args.events, args.studies
+            )
         grain = grains(REPO_ROOT / "dbt_project")
         con = duckdb.connect(str(dbs["new"]), read_only=True)
         tables = tables_to_compare(con, REPO_ROOT / "dbt_project")
@@ -305,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             old, new = read(dbs["old"], table), read(dbs["new"], table)
             keys = grain.get(table) or [c for c in new.columns if new[c].dtype == object]
             results.append(compare_table(table, old, new, keys, args.tolerance, previous))
+    except DbtRunFailed as failure:
+        raise SystemExit(str(failure)) from None
     finally:
         if args.keep:
             print(f"kept {workdir}")

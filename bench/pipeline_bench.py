@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.config import warehouse_environment
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "pipeline.md"
 CHANGED_FILE = Path("equities") / "adjclose_IBIT.csv"
@@ -45,17 +47,7 @@ class Timing:
 
 
 def _env(folder: Path, landing: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
-        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(folder / "exports"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "REPORT_FILE": str(folder / "report.html"),
-        "DAGSTER_HOME": str(folder / ".dagster_home"),
-        "LANDING_DIR": str(landing),
-        "INGEST_MODE": "landing",
-    }
+    return {**os.environ, **warehouse_environment(folder / "warehouse.duckdb", landing)}
 
 
 def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:

@@ -1,4 +1,9 @@
-"""The endpoint's settings, all from environment variables (see endpoint/README.md)."""
+"""The endpoint's settings, all from environment variables (see endpoint/README.md).
+
+The endpoint runs in the project's environment (`make serve`: ``uv run python -m endpoint``), so
+its variables are read with the typed readers of ``ingest.config`` (stdlib only), where they are
+declared; a bad value raises its :class:`SettingsError`, naming the variable.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, SettingsError, env_value, number_setting, path_setting
 
 DATABASE_NAME = "warehouse"
 PASSWORD_FILE_NAME = "endpoint_password"
-
-
-class SettingsError(ValueError):
-    """A setting has a value the endpoint cannot use; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -33,51 +34,31 @@ class EndpointSettings:
     poll_seconds: float  # how often SERVING_DB is checked for a newly published copy
 
 
-def _number(env: Mapping[str, str], name: str, default: str, kind: type, minimum: float):
-    raw = env.get(name, "").strip() or default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, not {raw!r}")
-    return value
-
-
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
 
 def load_endpoint_settings(env: Mapping[str, str] | None = None) -> EndpointSettings:
     env = os.environ if env is None else env
-    serving_db = _serving_db(env)
-    memory_limit = env.get("SERVE_MEMORY_LIMIT", "").strip() or "2GB"
+    serving_db = path_setting("SERVING_DB", REPO_ROOT / "serving" / "warehouse.duckdb", env)
+    memory_limit = env_value("SERVE_MEMORY_LIMIT", env) or "2GB"
     if not _MEMORY.match(memory_limit):
         raise SettingsError(f"SERVE_MEMORY_LIMIT must look like 2GB or 512MB, not {memory_limit!r}")
-    user = env.get("SERVE_USER", "").strip() or "warehouse"
+    password_file = env_value("SERVE_PASSWORD_FILE", env)
     return EndpointSettings(
         serving_db=serving_db,
-        host=env.get("SERVE_HOST", "").strip() or "127.0.0.1",
-        port=_number(env, "SERVE_PORT", "5433", int, 0),
-        user=user,
+        host=env_value("SERVE_HOST", env) or "127.0.0.1",
+        port=number_setting("SERVE_PORT", 5433, env, minimum=0, kind=int),
+        user=env_value("SERVE_USER", env) or "warehouse",
         password=env.get("SERVE_PASSWORD") or None,
-        password_file=_path(env.get("SERVE_PASSWORD_FILE"))
-        or serving_db.parent / PASSWORD_FILE_NAME,
-        statement_timeout=_number(env, "SERVE_STATEMENT_TIMEOUT", "30", float, 0.1),
+        # From the working directory (unlike SERVING_DB), else beside the served copy.
+        password_file=Path(password_file).expanduser().resolve()
+        if password_file
+        else serving_db.parent / PASSWORD_FILE_NAME,
+        statement_timeout=number_setting("SERVE_STATEMENT_TIMEOUT", 30.0, env, minimum=0.1),
         memory_limit=memory_limit,
-        threads=_number(env, "SERVE_THREADS", str(min(os.cpu_count() or 2, 4)), int, 1),
-        max_connections=_number(env, "SERVE_MAX_CONNECTIONS", "64", int, 1),
-        poll_seconds=_number(env, "SERVE_POLL_SECONDS", "1", float, 0.05),
+        threads=number_setting(
+            "SERVE_THREADS", min(os.cpu_count() or 2, 4), env, minimum=1, kind=int
+        ),
+        max_connections=number_setting("SERVE_MAX_CONNECTIONS", 64, env, minimum=1, kind=int),
+        poll_seconds=number_setting("SERVE_POLL_SECONDS", 1.0, env, minimum=0.05),
     )
-
-
-def _path(value: str | None) -> Path | None:
-    return Path(value).expanduser().resolve() if value else None
-
-
-def _serving_db(env: Mapping[str, str]) -> Path:
-    """SERVING_DB resolved as ingest.config resolves it: relative paths from the repository root."""
-    value = env.get("SERVING_DB")
-    if not value:
-        return REPO_ROOT / "serving" / "warehouse.duckdb"
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path

@@ -7,8 +7,9 @@ dbt's source file ``dbt_project/models/staging/_sources.yml`` is generated from 
 
 Parsers return a DataFrame with a dataset's *payload columns* plus ``source_line``; the loader
 adds the lineage columns and enforces the rules declared here (keys, positivity), so every
-parser gets the same treatment of duplicates and bad values. Staging deduplicates on the same
-key (the generated source carries it as ``meta.row_key``).
+parser gets the same treatment of duplicates and bad values. Staging keeps the latest row per
+the same key (the generated source carries it as ``meta.row_key``), or per the coarser
+``staging_key`` where a dataset declares one (``meta.staging_key``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ class Dataset(RawTable):
     positive: tuple[str, ...] = ()  # values that must be > 0 when present (prices)
     required: tuple[str, ...] = ()  # values that must not be null
     list_columns: tuple[str, ...] = field(default=())
+    # Staging keeps one row (the latest load's first line) per source_id and these columns, where
+    # they are fewer than the key: rows the loader keeps apart that staging counts as one.
+    staging_key: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        declared = set(self.column_names)
+        for name, columns in (("key", self.key), ("staging_key", self.staging_key)):
+            if not set(columns) <= declared:
+                raise ValueError(f"{self.table}: {name} names undeclared columns {columns}")
+        if self.staging_key and not set(self.staging_key) < set(self.key):
+            raise ValueError(f"{self.table}: staging_key must be a part of key {self.key}")
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -182,8 +194,11 @@ HACKS_SLOWMIST = Dataset(
         Column("attack_method", "VARCHAR", "SlowMist attack method."),
         Column("reference_url", "VARCHAR", "Reference link."),
     ),
-    # No id: two reports of one incident differ by reference, so it is part of the key.
+    # No id: two reports of one incident differ by reference, so it is part of the key, and
+    # the loader keeps both; staging keeps one per incident, the first line (FarmEOS, 2019-01-15,
+    # has two). stg_hacks_slowmist's hack_id is a hash of source_id and the staging_key.
     key=("incident_date", "name", "loss_usd_reported", "attack_method", "reference_url"),
+    staging_key=("incident_date", "name", "loss_usd_reported", "attack_method"),
     required=("incident_date", "name"),
 )
 

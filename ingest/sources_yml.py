@@ -3,9 +3,9 @@
     uv run --frozen python -m ingest.sources_yml          # rewrite the file
     uv run --frozen python -m ingest.sources_yml --check  # exit 1 when the file is stale
 
-Every raw table, column, type and description, the freshness settings and the row key staging
-deduplicates on (``meta.row_key``) come from ``ingest/datasets.py``; the YAML is never edited by
-hand. tests/ingest/test_sources_yml.py fails when the committed file and the declaration drift.
+Every raw table, column, type and description, the freshness settings, the row key
+(``meta.row_key``) and the coarser key staging deduplicates on where a dataset declares one
+(``meta.staging_key``) come from ``ingest/datasets.py``; the YAML is never edited by hand. tests/ingest/test_sources_yml.py fails when the committed file and the declaration drift.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ version: 2
 # run and carry no freshness check. Run with `dbt source freshness`.
 #
 # meta.row_key: the key a dataset's rows are unique on within one source_id (enforced by the
-# loader); staging keeps the latest row per source_id and key (macro latest_source_rows).
+# loader); staging keeps the latest row per source_id and key (macro latest_source_rows), or per
+# meta.staging_key where a dataset declares that coarser key.
 
 sources:
   - name: raw
@@ -66,6 +67,8 @@ def _table(table: RawTable) -> list[str]:
         config.append(f"          loaded_at_field: {table.loaded_at_field}")
     if isinstance(table, Dataset):
         config += ["          meta:", f"            row_key: [{', '.join(table.key)}]"]
+        if table.staging_key:
+            config.append(f"            staging_key: [{', '.join(table.staging_key)}]")
     if config:
         lines += ["        config:", *config]
     lines.append("        columns:")

@@ -95,8 +95,8 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
         output_required=False,
         description="The read copy readers use (SERVING_DB, default serving/warehouse.duckdb) and "
         "its Parquet exports (EXPORT_DIR, default exports/<schema>/<table>.parquet): marts, "
-        "staging and raw as tables with their descriptions, plus meta.build_info. Swapped in "
-        "atomically, and only after a fully green build: otherwise readers keep the last good one.",
+        "staging, raw and intermediate.int_daily_bars as tables with their descriptions, plus "
+        "meta.build_info. Swapped in atomically, and only after a fully green build: otherwise readers keep the last good one.",
     )
     def published_warehouse(
         context: AssetExecutionContext, warehouse: WarehouseSettings

@@ -29,9 +29,15 @@ from publishing.exports import ExportBuild, swap_exports
 
 log = logging.getLogger(__name__)
 
-# What readers query: contracted marts, typed staging, the raw tables with lineage and rejects.
-# intermediate.* stays private (internal steps whose shape may change between releases).
-PUBLISHED_SCHEMAS = ("marts", "staging", "raw")
+# What readers query: contracted marts, typed staging, the raw tables with lineage and rejects,
+# and of intermediate only the models named here; the rest of intermediate.* stays private
+# (internal steps whose shape may change between releases).
+PUBLISHED_SCHEMAS = ("marts", "staging", "raw", "intermediate")
+PUBLISHED_INTERMEDIATE = (
+    # The bars in the catalog's terms: calendar, is_session and is_inverted per source and day
+    # (in staging.stg_daily_bars until staging became typing only).
+    "int_daily_bars",
+)
 META_SCHEMA = "meta"
 # DuckDB 1.x clients (BI drivers, extension wheels) must be able to open the copy.
 STORAGE_VERSION = "v1.0.0"
@@ -86,13 +92,18 @@ def new_build_id(run_id: str, now: datetime) -> str:
 def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
     """(schema, name, comment) of every table and view the copy carries, in a stable order."""
     schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
+    intermediate = ", ".join(_sql_string(name) for name in PUBLISHED_INTERMEDIATE)
     return con.execute(
         f"""
-        select schema_name, table_name, comment from duckdb_tables()
-        where database_name = current_database() and schema_name in ({schemas})
-        union all
-        select schema_name, view_name, comment from duckdb_views()
-        where database_name = current_database() and not internal and schema_name in ({schemas})
+        select * from (
+            select schema_name, table_name as name, comment from duckdb_tables()
+            where database_name = current_database()
+            union all
+            select schema_name, view_name, comment from duckdb_views()
+            where database_name = current_database() and not internal
+        )
+        where schema_name in ({schemas})
+            and (schema_name <> 'intermediate' or name in ({intermediate}))
         order by 1, 2
         """
     ).fetchall()

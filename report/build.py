@@ -51,7 +51,7 @@ FINDINGS_COLUMNS = [
 ]
 # The claim registry (dbt seed finding_parameters: claim text, events, products, windows and
 # thresholds of every finding). dbt loads seeds into the target schema, main; the published copy
-# the report normally reads carries marts, staging and raw only, so the seed's CSV is the fallback.
+# the report normally reads carries no schema main, so the seed's CSV is the fallback.
 REGISTRY_SEED = REPO_ROOT / "dbt_project" / "seeds" / "finding_parameters.csv"
 REGISTRY_SCHEMA = "main"
 BYBIT_CLAIM = "bybit_btc_etf_outflows"

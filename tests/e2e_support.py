@@ -1,7 +1,11 @@
-"""Run the real `build_warehouse` Dagster job into a given DuckDB file (used by tests)."""
+"""Run the real `build_warehouse` Dagster job into a given DuckDB file (used by tests), in this
+process or as `make run` does."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +13,20 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from ingest.config import REPO_ROOT, warehouse_environment
 from orchestration.run import root_message
+from tests.processes import run_module
+
+# Three real series (the e2e subset): enough for every model to build, quick to ingest.
+SMALL_CATALOG = """
+- {id: spx, asset_class: index, calendar: XNYS, landing: {path: equities/wsj_SPX.csv, format: wsj_csv}}
+- {id: nvda, asset_class: equity, calendar: XNYS, benchmark: spx, landing: {path: equities/yf_NVDA.csv, format: yahoo_csv}}
+- id: vix
+  asset_class: index
+  calendar: XNYS
+  benchmark: spx
+  landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
+"""
 
 
 @dataclass
@@ -76,3 +93,27 @@ def build_warehouse(
             if e.event_type_value == "STEP_FAILURE"
         ]
         return BuildResult(result.success, failures, list(result.all_events))
+
+
+def clone_build(built_warehouse: Path, folder: Path) -> Path:
+    """``folder``, new, holding a copy of a build: its warehouse file and published copy, where
+    ``warehouse_environment`` of ``folder``/warehouse.duckdb puts them."""
+    folder.mkdir()
+    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
+    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
+    return folder
+
+
+def make_run(
+    warehouse_db: Path, landing_dir: Path, timeout: float, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """`make run` (``python -m orchestration``) as a process into ``warehouse_db``, every other
+    file it writes beside it (``warehouse_environment``), its Dagster home made as `make
+    dagster-home` makes it; FULL only where ``extra_env`` sets it."""
+    env = {**os.environ, **warehouse_environment(warehouse_db, landing_dir)}
+    env.pop("FULL", None)
+    env.update(extra_env)
+    dagster_home = Path(env["DAGSTER_HOME"])
+    dagster_home.mkdir(exist_ok=True)
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
+    return run_module("orchestration", env, timeout)

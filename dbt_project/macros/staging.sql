@@ -1,35 +1,47 @@
 {#-
     The pattern every staging model over a dataset table shares: keep the latest row per
     source_id and row key (the key the loader enforces, declared in ingest/datasets.py and carried
-    into the generated _sources.yml as meta.row_key), then type the lineage columns the same way.
+    into the generated _sources.yml as meta.row_key, or the coarser meta.staging_key where the
+    dataset declares one), then type the lineage columns the same way.
 -#}
 
-{#- The row key of raw.<table> as ingest/datasets.py declares it. -#}
-{% macro source_row_key(table) -%}
+{#- The key staging deduplicates raw.<table> on, as ingest/datasets.py declares it. -#}
+{% macro source_staging_key(table) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set node = graph.sources.get('source.' ~ project_name ~ '.raw.' ~ table) -%}
-    {%- set key = (node.config.meta or {}).get('row_key') if node else none -%}
+    {%- set meta = (node.config.meta or {}) if node else {} -%}
+    {%- set key = meta.get('staging_key') or meta.get('row_key') -%}
     {%- if not key -%}
         {{ exceptions.raise_compiler_error("source raw." ~ table ~ " declares no meta.row_key (ingest/datasets.py)") }}
     {%- endif -%}
     {{ return(key) }}
 {%- endmacro %}
 
-{#- The latest row of raw.<table> per source_id and key (default: its declared row key), with
-    the table's declared columns. A ranked subquery rather than QUALIFY: portable to Spark. -#}
-{% macro latest_source_rows(table, key=none) -%}
-    select {{ source_columns(table) | join(', ') }}
+{#- The latest row of raw.<table> per source_id and its declared key, with the table's declared
+    columns. -#}
+{% macro latest_source_rows(table) -%}
+    {{ latest_rows(
+        source('raw', table),
+        partition_by=['source_id'] + source_staging_key(table),
+        order_by='loaded_at desc, source_line',
+        columns=source_columns(table),
+    ) }}
+{%- endmacro %}
+
+{#- The first row of `relation` per `partition_by` in `order_by` order (the latest, ordered
+    newest first), with `columns`. A ranked subquery rather than QUALIFY: portable to Spark. -#}
+{% macro latest_rows(relation, partition_by, order_by, columns) -%}
+    select {{ columns | join(', ') }}
     from (
         select
             *,
             row_number() over (
-                partition by source_id
-                    {%- for column in (key if key is not none else source_row_key(table)) %}, {{ column }}{% endfor %}
-                order by loaded_at desc, source_line
+                partition by {{ partition_by | join(', ') }}
+                order by {{ order_by }}
             ) as latest_rank
-        from {{ source('raw', table) }}
+        from {{ relation }}
     ) as ranked
     where latest_rank = 1
 {%- endmacro %}

@@ -3,15 +3,13 @@ any changed input runs the job again."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ingest.config import REPO_ROOT
+from tests.e2e_support import clone_build, make_run
 
 pytestmark = pytest.mark.e2e
 
@@ -19,27 +17,7 @@ NOTHING_CHANGED = "nothing changed since build"
 
 
 def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
-        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(folder / "exports"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "REPORT_FILE": str(folder / "report.html"),
-        "DAGSTER_HOME": str(folder / ".dagster_home"),
-        "LANDING_DIR": str(landing),
-        "INGEST_MODE": "landing",
-    }
-    env.pop("FULL", None)
-    env.update(extra)
-    out = subprocess.run(
-        [sys.executable, "-m", "orchestration"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    out = make_run(folder / "warehouse.duckdb", landing, timeout=900, **extra)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out
 
@@ -47,11 +25,7 @@ def _make_run(folder: Path, landing: Path, **extra: str) -> subprocess.Completed
 def test_a_second_make_run_with_nothing_changed_does_nothing_and_says_so(
     built_warehouse: Path, landing_dir: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "clone"
-    folder.mkdir()
-    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
-    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
-    (folder / ".dagster_home").mkdir()
+    folder = clone_build(built_warehouse, tmp_path / "clone")
     landing = tmp_path / "landing"
     shutil.copytree(landing_dir, landing)
 

@@ -348,6 +348,20 @@ def test_slowmist_unknown_loss_is_null_not_zero(con):
     )
 
 
+def test_slowmist_keeps_one_report_per_incident(con):
+    """FarmEOS 2019-01-15: raw keeps both reports (row key with reference_url), staging the
+    first line only (the declared staging_key), so hack_id stays unique."""
+    where = "where name = 'FarmEOS' and incident_date = date '2019-01-15'"
+    raw = con.execute(
+        f"select source_line, reference_url from raw.hacks_slowmist {where} order by source_line"
+    ).fetchall()
+    assert [line for line, _ in raw] == [1981, 1982] and raw[0][1] != raw[1][1]
+    staged = con.execute(
+        f"select source_line, reference_url from staging.stg_hacks_slowmist {where}"
+    ).fetchall()
+    assert staged == [raw[0]]
+
+
 # ----------------------------------------------------------------------------- marts
 
 

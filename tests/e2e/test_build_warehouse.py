@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e_support import build_warehouse
+from tests.e2e_support import SMALL_CATALOG, build_warehouse
 
 TABLES_SQL = """
 select table_schema || '.' || table_name
@@ -80,17 +80,7 @@ def test_second_run_changes_no_row_counts(
 @pytest.mark.e2e
 def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_path: Path) -> None:
     catalog = tmp_path / "three.yml"
-    catalog.write_text(
-        """
-- {id: spx, asset_class: index, calendar: XNYS, landing: {path: equities/wsj_SPX.csv, format: wsj_csv}}
-- {id: nvda, asset_class: equity, calendar: XNYS, benchmark: spx, landing: {path: equities/yf_NVDA.csv, format: yahoo_csv}}
-- id: vix
-  asset_class: index
-  calendar: XNYS
-  benchmark: spx
-  landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
-"""
-    )
+    catalog.write_text(SMALL_CATALOG)
     db = tmp_path / "three.duckdb"
     result = build_warehouse(db, landing_dir, series_file=catalog)
     assert result.success, result.failures

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 from endpoint.launcher import RunningEndpoint, start_endpoint, stop_endpoint_process
-from ingest.config import REPO_ROOT
+from tests.processes import run_module
 
 __all__ = ["RunningEndpoint", "run_endpoint_to_exit", "start_endpoint", "stop_endpoint_process"]
 
@@ -16,12 +15,4 @@ def run_endpoint_to_exit(
     env_overrides: dict[str, str], timeout: float = 60
 ) -> subprocess.CompletedProcess:
     """Run `python -m endpoint` expecting it to stop by itself (startup errors)."""
-    env = {**os.environ, "SERVE_PORT": "0", **env_overrides}
-    return subprocess.run(
-        [sys.executable, "-m", "endpoint"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return run_module("endpoint", {**os.environ, "SERVE_PORT": "0", **env_overrides}, timeout)

@@ -5,23 +5,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from bench.es_compare_engines import EVENT_STUDY_MODELS, DbtRunFailed, rebuild_event_study
 from ingest.config import REPO_ROOT, env_value
-
-DBT_DIR = REPO_ROOT / "dbt_project"
-EVENT_STUDY_MODELS = [
-    "path:models/staging/event_study",
-    "path:models/intermediate/event_study",
-    "path:models/marts/event_study",
-]
 
 # Instants chosen around real market hours: NYSE 14:30-21:00 UTC, HKEX 01:30-08:00 UTC (winter),
 # 24/7 days 00:00-24:00 UTC. Saturday 2025-02-22, Friday 2025-02-21 (Bybit), Wednesday 02-19.
@@ -106,24 +96,6 @@ def events_csv() -> str:
     return "\n".join(rows) + "\n"
 
 
-def run_dbt(args: list[str], db: Path, workdir: Path) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    cmd = [
-        str(dbt if dbt.is_file() else shutil.which("dbt")),
-        *args,
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "dbt-logs"),  # not ".../logs": profiles.yml would read its parent
-    ]
-    env = {**os.environ, "WAREHOUSE_DB": str(db), "DBT_PROJECT_DIR": str(DBT_DIR)}
-    proc = subprocess.run(cmd, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        pytest.fail(f"dbt {args[0]} failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def event_study_db(request) -> Path:
     """The session's freshly built warehouse (or EVENT_STUDY_TEST_DB)."""
@@ -135,16 +107,16 @@ def event_study_db(request) -> Path:
 def convention_db(event_study_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the built warehouse whose event-study marts were rebuilt from the test
     events and studies above (real prices, real calendars)."""
-    from ingest import event_config
-
     workdir = tmp_path_factory.mktemp("event_study_conventions")
-    db = workdir / "warehouse.duckdb"  # dbt's views name their catalog after the file
-    shutil.copy2(event_study_db, db)
-    (workdir / "events.csv").write_text(events_csv(), encoding="utf-8")
-    (workdir / "studies.yml").write_text(STUDIES, encoding="utf-8")
-    event_config.load_event_config(db, workdir / "events.csv", workdir / "studies.yml")
-    run_dbt(["run", "-s", *EVENT_STUDY_MODELS, "--quiet"], db, workdir)
-    return db
+    events, studies = workdir / "events.csv", workdir / "studies.yml"
+    events.write_text(events_csv(), encoding="utf-8")
+    studies.write_text(STUDIES, encoding="utf-8")
+    try:
+        return rebuild_event_study(
+            REPO_ROOT, event_study_db, workdir / "build", events, studies, EVENT_STUDY_MODELS
+        )
+    except DbtRunFailed as failure:
+        pytest.fail(str(failure))
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

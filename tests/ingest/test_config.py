@@ -67,11 +67,20 @@ def test_empty_means_the_default():
         ("FULL", "ture"),
         ("WRITER_WAIT_SECONDS", "ten"),
         ("WRITER_WAIT_SECONDS", "-1"),
+        # The endpoint's, read with the same readers.
+        ("SERVE_PORT", "5433.5"),
+        ("SERVE_PORT", "-1"),
+        ("SERVE_THREADS", "0"),
+        ("SERVE_STATEMENT_TIMEOUT", "soon"),
+        ("SERVE_MEMORY_LIMIT", "lots"),
     ],
 )
 def test_a_bad_value_names_the_variable(name: str, value: str):
+    from endpoint.settings import load_endpoint_settings
+
+    load = load_endpoint_settings if name.startswith("SERVE_") else load_settings
     with pytest.raises(SettingsError, match=name) as error:
-        load_settings({name: value})
+        load({name: value})
     assert repr(value) in str(error.value)
 
 
@@ -147,3 +156,10 @@ def test_dbt_gets_resolved_paths(tmp_path: Path):
     assert env["LAKE_DIR"] == str(tmp_path) and env["WAREHOUSE_ENGINE"] == "duckdb"
     assert "DBT_TARGET" not in env  # unset: profiles.yml falls back to WAREHOUSE_ENGINE
     assert load_settings({"DBT_TARGET": "spark_thrift"}).dbt_env()["DBT_TARGET"] == "spark_thrift"
+
+
+def test_the_endpoint_reads_whole_numbers():
+    from endpoint.settings import load_endpoint_settings
+
+    settings = load_endpoint_settings({"SERVE_PORT": " 6543 ", "SERVE_THREADS": "2"})
+    assert (settings.port, settings.threads) == (6543, 2)

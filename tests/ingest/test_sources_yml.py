@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 import yaml
 
 from ingest.datasets import DATASETS, RAW_TABLES, create_table_sql
@@ -34,8 +37,30 @@ def test_every_raw_table_column_and_description_agrees():
 def test_row_keys_reach_dbt():
     tables = _sources()
     for name, dataset in DATASETS.items():
-        assert tables[name]["config"]["meta"]["row_key"] == list(dataset.key), name
-    assert DATASETS["hacks_slowmist"].key[-1] == "reference_url"
+        meta = tables[name]["config"]["meta"]
+        assert meta["row_key"] == list(dataset.key), name
+        assert meta.get("staging_key", []) == list(dataset.staging_key), name
+    # SlowMist: the loader keeps reports with other references apart, staging one per incident.
+    slowmist = DATASETS["hacks_slowmist"]
+    assert slowmist.key == (*slowmist.staging_key, "reference_url")
+    assert [n for n, d in DATASETS.items() if d.staging_key] == ["hacks_slowmist"]
+
+
+def test_staging_takes_its_keys_from_the_declaration():
+    """Every dataset's staging model deduplicates with latest_source_rows on the declared key
+    (meta.staging_key, else meta.row_key), naming no key of its own."""
+    for name in DATASETS:
+        model = (SOURCES_YML.parent / f"stg_{name}.sql").read_text()
+        assert f"latest_source_rows('{name}')" in model, name
+        assert "row_number()" not in model, name
+
+
+def test_a_staging_key_outside_the_key_is_refused():
+    slowmist = DATASETS["hacks_slowmist"]
+    with pytest.raises(ValueError, match="staging_key"):
+        dataclasses.replace(slowmist, staging_key=("incident_date", "description"))
+    with pytest.raises(ValueError, match="staging_key"):
+        dataclasses.replace(slowmist, staging_key=slowmist.key)
 
 
 def test_created_tables_match_the_declaration(tmp_path):

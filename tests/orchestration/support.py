@@ -28,17 +28,8 @@ import duckdb
 
 from ingest.config import REPO_ROOT
 from orchestration.ingest_assets import POOL
+from tests.e2e_support import SMALL_CATALOG
 
-# Three real series (the e2e subset): enough for every model to build, quick to ingest.
-SMALL_CATALOG = """
-- {id: spx, asset_class: index, calendar: XNYS, landing: {path: equities/wsj_SPX.csv, format: wsj_csv}}
-- {id: nvda, asset_class: equity, calendar: XNYS, benchmark: spx, landing: {path: equities/yf_NVDA.csv, format: yahoo_csv}}
-- id: vix
-  asset_class: index
-  calendar: XNYS
-  benchmark: spx
-  landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
-"""
 NVDA_FILE = "equities/yf_NVDA.csv"
 NVDA_SOURCE = "nvda:yf_NVDA"
 SMALL_FILES = ("equities/wsj_SPX.csv", NVDA_FILE, "equities/cboe_vix-daily.csv")
@@ -288,9 +279,9 @@ class MakeRun:
         self._reader.join(timeout=PROCESS_EXIT_SECONDS)
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live processes of process group ``pgid`` (zombies and vanished ones left out)."""
-    members = []
+def live_processes() -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/<pid>/stat after its command name) of every live process,
+    zombies and vanished ones left out: fields[1] is the parent pid, fields[2] the group."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -299,9 +290,13 @@ def group_members(pgid: int) -> list[int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(entry.name))
-    return members
+        if fields[0] != "Z":
+            yield int(entry.name), fields
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of process group ``pgid``."""
+    return [pid for pid, fields in live_processes() if int(fields[2]) == pgid]
 
 
 def cmdline(pid: int) -> str:

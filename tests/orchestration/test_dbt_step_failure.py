@@ -22,7 +22,7 @@ import pytest
 import orchestration.dbt_assets as dbt_assets
 from tests.e2e_support import build_warehouse
 from tests.orchestration.conftest import SmallBuild
-from tests.orchestration.support import cmdline
+from tests.orchestration.support import cmdline, live_processes
 
 pytestmark = pytest.mark.e2e
 
@@ -32,22 +32,11 @@ CAUSE = "simulated failure while streaming dbt events"
 
 def _own_dbt_processes() -> list[int]:
     """dbt processes started by this test process (dagster-dbt runs dbt as a child)."""
-    own = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if (
-            fields[0] != "Z"
-            and int(fields[1]) == os.getpid()
-            and "dbt build" in cmdline(int(entry.name))
-        ):
-            own.append(int(entry.name))
-    return own
+    return [
+        pid
+        for pid, fields in live_processes()
+        if int(fields[1]) == os.getpid() and "dbt build" in cmdline(pid)
+    ]
 
 
 # dagster-dbt's own generator complains when closed (its bare except); that is the known cause.

@@ -21,7 +21,8 @@ import yaml
 from ingest.config import REPO_ROOT
 from publishing import publish as publish_module
 from publishing.exports import builds_dir
-from publishing.publish import PUBLISHED_SCHEMAS, current_build, publish
+from publishing.publish import PUBLISHED_INTERMEDIATE, PUBLISHED_SCHEMAS, current_build, publish
+from tests.processes import new_reader_build_id
 
 pytestmark = pytest.mark.e2e
 
@@ -53,14 +54,16 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             f"{s}.{n}": con.execute(f'select count(*) from "{s}"."{n}"').fetchone()[0]
             for s, n in con.execute(
                 "select schema_name, table_name from duckdb_tables() "
-                "where schema_name in ('marts', 'raw') union all "
+                "where schema_name in ('marts', 'raw', 'intermediate') union all "
                 "select schema_name, view_name from duckdb_views() "
-                "where schema_name in ('staging', 'marts') and not internal"
+                "where schema_name in ('staging', 'marts', 'intermediate') and not internal"
             ).fetchall()
+            if s != "intermediate" or n in PUBLISHED_INTERMEDIATE
         }
     assert published == private
     assert "marts.fct_etf_flow_daily_total" in published
-    assert not _tables(serving_db, ("intermediate",)), "intermediate stays private"
+    intermediate = set(_tables(serving_db, ("intermediate",)))
+    assert intermediate == {"intermediate.int_daily_bars"}, "the rest of intermediate is private"
     with duckdb.connect(str(serving_db), read_only=True) as con:
         # Views (staging, marts.fct_abnormal_returns) became tables: the copy stands alone,
         # whatever name a client opens it under.
@@ -80,6 +83,38 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             "select tags from duckdb_databases() where database_name = current_database()"
         ).fetchone()[0]
         assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_the_bars_in_the_catalogs_terms_are_published(serving_db: Path) -> None:
+    """calendar, is_session and is_inverted left staging.stg_daily_bars for int_daily_bars: a
+    reader of the copy finds them there, described, and stg_daily_bars' description says so."""
+    moved = ("calendar", "is_session", "is_inverted")
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        holders = con.execute(
+            "select schema_name || '.' || table_name from duckdb_columns() "
+            "where column_name in (?, ?, ?) group by 1 having count(*) = 3",
+            list(moved),
+        ).fetchall()
+        assert ("intermediate.int_daily_bars",) in holders
+        comments = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = 'intermediate' and table_name = 'int_daily_bars'"
+            ).fetchall()
+        )
+        assert all(comments[column] for column in moved)
+        staging_comment = con.execute(
+            "select comment from duckdb_tables() "
+            "where schema_name = 'staging' and table_name = 'stg_daily_bars'"
+        ).fetchone()[0]
+        assert "intermediate.int_daily_bars" in staging_comment
+        bars = con.execute("select count(*) from intermediate.int_daily_bars").fetchone()[0]
+        assert bars == con.execute("select count(*) from staging.stg_daily_bars").fetchone()[0]
+        # VIX on 2025-01-09 (US markets closed for the national day of mourning): kept, marked.
+        assert con.execute(
+            "select calendar, is_session, is_inverted from intermediate.int_daily_bars "
+            "where series_id = 'vix' and bar_date = '2025-01-09'"
+        ).fetchall() == [("XNYS", False, False)]
 
 
 def test_build_info_says_which_build_readers_see(serving_db: Path) -> None:
@@ -153,16 +188,6 @@ HOLDER = textwrap.dedent(
 )
 
 
-def _read_build_id(db: Path) -> str:
-    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-    code += "print(c.execute('select build_id from meta.build_info').fetchone()[0])"
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip()
-
-
 def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
     private_copy: Path, tmp_path: Path
 ) -> None:
@@ -187,7 +212,7 @@ def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
     still_old, car_rows = out.split()
     assert still_old == first.build_id  # the open reader kept its complete build
     assert int(car_rows) == first.row_counts["marts.fct_car"]
-    assert _read_build_id(serving) == second.build_id  # a new reader sees the new build
+    assert new_reader_build_id(serving) == second.build_id  # a new reader sees the new build
     # The previous Parquet build stays for readers in the middle of a file.
     assert old_export.is_file()
     assert (exports / "marts" / "fct_car.parquet").resolve() != old_export

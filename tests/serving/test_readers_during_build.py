@@ -7,10 +7,7 @@ afterwards a new connection sees the new build.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,7 +19,8 @@ import psycopg
 import pytest
 
 from endpoint.launcher import RunningEndpoint, start_endpoint, stop_endpoint_process
-from ingest.config import REPO_ROOT
+from tests.e2e_support import clone_build, make_run
+from tests.processes import new_reader_build_id
 
 pytestmark = pytest.mark.e2e
 
@@ -88,52 +86,19 @@ def _file_reader(serving_db: Path, readers: Readers) -> None:
         readers.fail(f"file reader: {type(exc).__name__}: {exc}")
 
 
-def _build_info(serving_db: Path) -> str:
-    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-    code += "print(c.execute('select build_id from meta.build_info').fetchone()[0])"
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(serving_db)], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip()
-
-
 def _make_run(folder: Path, landing_dir: Path) -> subprocess.CompletedProcess:
-    """`make run` as a user runs it (python -m orchestration.run), forced to rebuild everything."""
-    dagster_home = folder / ".dagster_home"
-    dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "WAREHOUSE_DB": str(folder / "warehouse.duckdb"),
-        "SERVING_DB": str(folder / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(folder / "exports"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "REPORT_FILE": str(folder / "report.html"),
-        "LANDING_DIR": str(landing_dir),
-        "DAGSTER_HOME": str(dagster_home),
-        "INGEST_MODE": "landing",
-        "FULL": "1",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
+    """`make run` as a user runs it, forced to rebuild everything."""
+    return make_run(
+        folder / "warehouse.duckdb", landing_dir, timeout=BUILD_TIMEOUT_SECONDS, FULL="1"
     )
 
 
 def test_readers_keep_working_while_make_run_rebuilds_and_publishes(
     built_warehouse: Path, landing_dir: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "clone"
-    folder.mkdir()
-    shutil.copy(built_warehouse, folder / "warehouse.duckdb")
-    shutil.copytree(built_warehouse.parent / "serving", folder / "serving")
+    folder = clone_build(built_warehouse, tmp_path / "clone")
     serving_db = folder / "serving" / "warehouse.duckdb"
-    before = _build_info(serving_db)
+    before = new_reader_build_id(serving_db)
 
     endpoint = start_endpoint(serving_db, tmp_path)
     readers = Readers()
@@ -146,7 +111,7 @@ def test_readers_keep_working_while_make_run_rebuilds_and_publishes(
         for thread in threads:
             thread.start()
         run = _make_run(folder, landing_dir)
-        after = _build_info(serving_db)
+        after = new_reader_build_id(serving_db)
         # Keep querying a little after the publish, so clients cross over to the new build.
         deadline = time.monotonic() + 60
         while readers.builds[after] < CLIENTS and time.monotonic() < deadline:
@@ -167,4 +132,4 @@ def test_readers_keep_working_while_make_run_rebuilds_and_publishes(
     assert set(readers.builds) == {before, after}, readers.builds
     # New connections, through the endpoint and on the file, see the new build.
     assert seen_by_new_connection == (after,)
-    assert _build_info(serving_db) == after
+    assert new_reader_build_id(serving_db) == after

@@ -3,21 +3,9 @@
 -- all empty (its holiday marker, which carries Total 0.0) or when flow_date is not an XNYS
 -- session; flow_usd is null on those rows. An empty fund cell on an open day (fund not yet
 -- launched, no report) stays null too.
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'etf_flows') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_id, product, flow_date, fund
-            order by loaded_at desc, source_line
-        ) as row_num
-    from source
+    {{ latest_source_rows('etf_flows') }}
 
 ),
 
@@ -43,7 +31,6 @@ typed as (
         cast(flows.source_line as integer) as source_line,
         {{ to_utc_timestamp('flows.loaded_at') }} as loaded_at_utc
     from deduplicated as flows
-    where flows.row_num = 1
 
 ),
 

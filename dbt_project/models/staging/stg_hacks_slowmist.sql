@@ -1,11 +1,10 @@
 -- SlowMist Hacked records: typed and deduplicated. SlowMist writes 0.0 when the loss is not
 -- reported, so loss_usd is null when unknown (0.0 kept in loss_usd_reported).
-{% set dedup_key = ['incident_date', 'name', 'loss_usd_reported', 'attack_method'] %}
 with deduplicated as (
 
-    -- Not the declared row key: the loader keeps two SlowMist reports that differ only by
-    -- reference_url (FarmEOS, 2019-01-15); staging keeps the first (see hack_id).
-    {{ latest_source_rows('hacks_slowmist', key=dedup_key) }}
+    -- One report per incident (the declared staging_key): the loader keeps two SlowMist reports
+    -- of one incident with other references (FarmEOS, 2019-01-15); staging keeps the first.
+    {{ latest_source_rows('hacks_slowmist') }}
 
 ),
 

@@ -1,20 +1,13 @@
 -- Archive log of every payload read (landing file or HTTP response), one row per
 -- (payload_sha256, source_id): the content hash ties raw rows back to verbatim bytes.
-with source as (
+with deduplicated as (
 
-    select * from {{ source('raw', 'payloads') }}
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by payload_sha256, source_id
-            order by received_at desc
-        ) as row_num
-    from source
+    {{ latest_rows(
+        source('raw', 'payloads'),
+        partition_by=['payload_sha256', 'source_id'],
+        order_by='received_at desc',
+        columns=source_columns('payloads'),
+    ) }}
 
 ),
 
@@ -28,7 +21,6 @@ renamed as (
         cast(size_bytes as bigint) as size_bytes,
         cast(archive_path as {{ dbt.type_string() }}) as archive_path
     from deduplicated
-    where row_num = 1
 
 )
 

@@ -20,21 +20,13 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by calendar, session_date
-            order by close_utc desc
-        ) as row_num
-    from renamed
+    {{ latest_rows(
+        'renamed',
+        partition_by=['calendar', 'session_date'],
+        order_by='close_utc desc',
+        columns=['calendar', 'session_date', 'open_utc', 'close_utc', 'is_early_close'],
+    ) }}
 
 )
 
-select
-    calendar,
-    session_date,
-    open_utc,
-    close_utc,
-    is_early_close
-from deduplicated
-where row_num = 1
+select * from deduplicated

@@ -5,12 +5,14 @@ Every number asserted here was checked against the file itself, not taken from S
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
 import pytest
 
 from ingest.errors import FileFormatError
+from ingest.loader import validate_rows
 from ingest.parsers import FORMATS
 from ingest.parsers.base import ParseContext, ParseResult
 
@@ -191,6 +193,27 @@ def test_slowmist_real_file(parsed):
     # Not deduplicated: two reports of the same Paras incident, on lines 923 and 924.
     paras = frame[(frame["name"] == "Paras") & (frame["incident_date"] == "2023-09-03")]
     assert paras["source_line"].tolist() == [923, 924]
+
+
+def test_slowmist_two_reports_of_one_incident_are_one_staging_row(parsed):
+    """FarmEOS 2019-01-15 is reported twice (lines 1981 and 1982, other reference and
+    description): the loader's key keeps both, the declared staging_key makes them one."""
+    dataset = FORMATS["slowmist_csv"].target
+    frame = parsed["slowmist_csv"].frame
+    kept, _ = validate_rows(frame, dataset, "hack")
+    farmeos = kept[(kept["name"] == "FarmEOS") & (kept["incident_date"] == "2019-01-15")]
+    assert farmeos["source_line"].tolist() == [1981, 1982]
+    assert farmeos["reference_url"].nunique() == 2
+    assert len(farmeos.drop_duplicates(list(dataset.staging_key))) == 1
+    # The only such pair in the file: elsewhere the staging key is as unique as the row key.
+    assert kept.duplicated(list(dataset.staging_key)).sum() == 1
+    # As the loader's key, the staging key would reject both reports (their descriptions
+    # differ, a conflict) and lose the incident: the two keys are two rules.
+    narrow = dataclasses.replace(dataset, key=dataset.staging_key, staging_key=())
+    kept_narrow, _ = validate_rows(frame, narrow, "hack")
+    assert "FarmEOS" not in set(
+        kept_narrow.loc[kept_narrow["incident_date"] == "2019-01-15", "name"]
+    )
 
 
 def test_slowmist_multiline_records_keep_their_starting_line(read_landing):

@@ -1,0 +1,33 @@
+"""Child processes of tests: the repository's own modules as make runs them, a new reader."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from ingest.config import REPO_ROOT
+
+
+def run_module(module: str, env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess:
+    """``python -m <module>`` from the repository root with ``env``; its output as text."""
+    return subprocess.run(
+        [sys.executable, "-m", module],
+        cwd=REPO_ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def new_reader_build_id(serving_db: Path) -> str:
+    """The published build a new process opening ``serving_db`` read-only sees."""
+    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+    code += "print(c.execute('select build_id from meta.build_info').fetchone()[0])"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(serving_db)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()

@@ -69,7 +69,9 @@ def test_second_run_changes_no_row_counts(
 ) -> None:
     import shutil
 
-    copy = tmp_path / "again.duckdb"
+    # a warehouse file is named warehouse.duckdb: its views name that database, and dbt reuses
+    # its parse for a file of the same name (warehouse_engine/dbt_duckdb.py)
+    copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, copy)
     before = _row_counts(copy)
     result = build_warehouse(copy, landing_dir)
@@ -91,7 +93,7 @@ def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_pat
   landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
 """
     )
-    db = tmp_path / "three.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     result = build_warehouse(db, landing_dir, series_file=catalog)
     assert result.success, result.failures
     with duckdb.connect(str(db), read_only=True) as con:

@@ -20,7 +20,8 @@ export FULL ?=
 # The repo's packages for every Python process make starts, including Dagster's own (webserver,
 # daemon, run workers load orchestration.event_log_storage named in orchestration/dagster.yaml).
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
-DBT := $(UV) run --frozen dbt
+# dbt keeping its parse across warehouse files of the same name (warehouse_engine/dbt_duckdb.py)
+DBT := $(UV) run --frozen python -m warehouse_engine.dbt_duckdb
 DBT_DIR := dbt_project
 
 .PHONY: help setup run ui test lint bench bench-spark dagster-home manifest report docs serve bi

@@ -23,12 +23,13 @@ from orchestration.resources import WarehouseSettings
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
-    """dbt itself on DuckDB; on Spark (WAREHOUSE_ENGINE=spark) dbt in a process that starts the
-    local Spark session first (warehouse_engine/dbt-spark)."""
-    if settings.engine == "spark":
-        executable = REPO_ROOT / "warehouse_engine" / "dbt-spark"
-        return DbtCliResource(project_dir=dbt_project, dbt_executable=executable)
-    return DbtCliResource(project_dir=dbt_project)
+    """dbt on DuckDB that keeps its parse across warehouse files (warehouse_engine/dbt-duckdb);
+    on Spark (WAREHOUSE_ENGINE=spark) dbt in a process that starts the local Spark session first
+    (warehouse_engine/dbt-spark)."""
+    executable = "dbt-spark" if settings.engine == "spark" else "dbt-duckdb"
+    return DbtCliResource(
+        project_dir=dbt_project, dbt_executable=REPO_ROOT / "warehouse_engine" / executable
+    )
 
 
 def build_definitions() -> dg.Definitions:

@@ -69,7 +69,9 @@ def test_second_run_changes_no_row_counts(
 ) -> None:
     import shutil
 
-    copy = tmp_path / "again.duckdb"
+    # a warehouse file is named warehouse.duckdb: its views name that database, and dbt reuses
+    # its parse for a file of the same name (warehouse_engine/dbt_duckdb.py)
+    copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, copy)
     before = _row_counts(copy)
     result = build_warehouse(copy, landing_dir)
@@ -81,7 +83,7 @@ def test_second_run_changes_no_row_counts(
 def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_path: Path) -> None:
     catalog = tmp_path / "three.yml"
     catalog.write_text(SMALL_CATALOG)
-    db = tmp_path / "three.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     result = build_warehouse(db, landing_dir, series_file=catalog)
     assert result.success, result.failures
     with duckdb.connect(str(db), read_only=True) as con:

@@ -59,7 +59,7 @@ def test_user_prices_event_and_study_need_no_code(landing_dir: Path, tmp_path: P
   min_estimation_days: 100
 """
     )
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     result = build_warehouse(
         db,
         tmp_path / "landing",

@@ -42,6 +42,8 @@ NVDA_CLOSE_SQL = (
 FIRST_STEP_SECONDS = 300.0  # imports, definitions and the dbt manifest before the first step
 RUN_SECONDS = 900.0  # a whole small build, with margin for two busy shared cores
 PROCESS_EXIT_SECONDS = 30.0
+# dbt's own process as Dagster starts it: warehouse_engine/dbt-duckdb execs this module
+DBT_BUILD_COMMAND = "warehouse_engine.dbt_duckdb build"
 
 # `python -m orchestration.run`, except that dbt's log goes to the test's folder instead of
 # overwriting the repository's logs/make_run.log (run.py has no setting for it).

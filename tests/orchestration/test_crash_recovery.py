@@ -22,6 +22,7 @@ from orchestration.ingest_assets import POOL
 from orchestration.recovery import PID_TAG, process_tags
 from publishing.publish import current_build
 from tests.orchestration.support import (
+    DBT_BUILD_COMMAND,
     FIRST_STEP_SECONDS,
     NVDA_CLOSE_2025_01_27,
     NVDA_CLOSE_SQL,
@@ -107,7 +108,7 @@ def test_a_run_killed_during_dbt_is_recovered_and_its_orphaned_dbt_waited_for(
     with MakeRun(ws) as first:
         first.wait_for("running dbt_models ...", RUN_SECONDS)
         first.wait_for("materialised staging/", RUN_SECONDS)  # dbt's own process is building
-        (dbt_pid,) = first.children("dbt build")
+        (dbt_pid,) = first.children(DBT_BUILD_COMMAND)
         # Freeze dbt so the step cannot end before the kill (and dbt keeps the file open).
         os.kill(dbt_pid, signal.SIGSTOP)
         dead = _only_run(ws.dagster_home)

@@ -22,7 +22,7 @@ import pytest
 import orchestration.dbt_assets as dbt_assets
 from tests.e2e_support import build_warehouse
 from tests.orchestration.conftest import SmallBuild
-from tests.orchestration.support import cmdline, live_processes
+from tests.orchestration.support import DBT_BUILD_COMMAND, cmdline, live_processes
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def _own_dbt_processes() -> list[int]:
     return [
         pid
         for pid, fields in live_processes()
-        if int(fields[1]) == os.getpid() and "dbt build" in cmdline(pid)
+        if int(fields[1]) == os.getpid() and DBT_BUILD_COMMAND in cmdline(pid)
     ]
 
 

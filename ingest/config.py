@@ -128,7 +128,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "WAREHOUSE_PYTHON",
         "`python`",
-        "the interpreter `warehouse_engine/dbt-spark` runs dbt with (set by the pipeline)",
+        "the interpreter `warehouse_engine/dbt-duckdb` and `dbt-spark` run dbt with (set by the pipeline)",
         "dbt",
     ),
     # -- live mode

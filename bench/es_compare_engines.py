@@ -115,14 +115,33 @@ class DbtRunFailed(RuntimeError):
     """dbt run of the event-study models failed; the message ends with dbt's output."""
 
 
+def _dbt_command(source_root: Path) -> list[str]:
+    """How to start dbt for the project in ``source_root``: its own launcher where it has one
+    (warehouse_engine/dbt_duckdb.py reuses a saved parse across warehouse files of one name),
+    else the environment's ``dbt`` (an older tree)."""
+    if (source_root / "warehouse_engine" / "dbt_duckdb.py").is_file():
+        return [sys.executable, "-m", "warehouse_engine.dbt_duckdb"]
+    local = Path(sys.executable).parent / "dbt"
+    return [str(local) if local.is_file() else (shutil.which("dbt") or "dbt")]
+
+
+def _reuse_saved_parse(dbt_dir: Path, target: Path) -> None:
+    """Start ``target`` from the project's saved parse (``make manifest`` writes it): dbt
+    re-parses only what changed, and all of it when the project, profile or vars differ."""
+    saved = dbt_dir / "target" / "partial_parse.msgpack"
+    if saved.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(saved, target / saved.name)
+
+
 def run_dbt(source_root: Path, db: Path, workdir: Path, selection: list[str] = SELECTION) -> None:
     """dbt run of the models ``selection`` names (default: the event-study models and the
     findings) of the project in ``source_root``; its UDF plugin is the one beside it
     (profiles.yml finds it from DBT_PROJECT_DIR with a custom log path)."""
     dbt_dir = source_root / "dbt_project"
-    local = Path(sys.executable).parent / "dbt"
+    _reuse_saved_parse(dbt_dir, workdir / "target")
     cmd = [
-        str(local) if local.is_file() else (shutil.which("dbt") or "dbt"),
+        *_dbt_command(source_root),
         "run",
         "-s",
         *selection,

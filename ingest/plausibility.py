@@ -190,7 +190,10 @@ class Rule:
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    values = pd.to_datetime(frame[column], errors="coerce")
+    values = frame[column]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        # (to_datetime on datetimes would walk them one by one to decide on caching)
+        values = pd.to_datetime(values, errors="coerce")
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     return values.dt.normalize()

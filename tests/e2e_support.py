@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from ingest.config import REPO_ROOT, warehouse_environment
 from orchestration.run import root_message
-from tests.processes import run_module
+from tests.processes import run_module, start_module
 
 # Three real series (the e2e subset): enough for every model to build, quick to ingest.
 SMALL_CATALOG = """
@@ -26,6 +27,33 @@ SMALL_CATALOG = """
   calendar: XNYS
   benchmark: spx
   landing: {path: equities/cboe_vix-daily.csv, format: csv, date_column: DATE, value_column: CLOSE}
+"""
+
+
+# A user's own series (a plain CSV in their own folder of the landing folder), event and study.
+USER_SERIES = """
+- id: acme
+  name: ACME Corp
+  asset_class: equity
+  calendar: XNYS
+  currency: USD
+  benchmark: spx
+  landing: {path: mine/acme.csv, format: csv, date_column: date, value_column: close, delimiter: ';', decimal: ','}
+"""
+USER_EVENTS = (
+    "event_id,event_name,event_type,event_time,asset_id,amount_usd,source_url,notes\n"
+    "acme_shock,ACME shock,corporate,2025-01-27,acme,,https://example.com/acme,\n"
+)
+USER_STUDIES = """
+- id: acme_shock
+  events: [acme_shock]
+  assets: [event]
+  model: market_model
+  returns: simple
+  estimation_window: [-250, -11]
+  event_windows: [[-1, 1], [0, 0]]
+  anchor: next
+  min_estimation_days: 100
 """
 
 
@@ -104,16 +132,57 @@ def clone_build(built_warehouse: Path, folder: Path) -> Path:
     return folder
 
 
-def make_run(
-    warehouse_db: Path, landing_dir: Path, timeout: float, **extra_env: str
-) -> subprocess.CompletedProcess:
-    """`make run` (``python -m orchestration``) as a process into ``warehouse_db``, every other
-    file it writes beside it (``warehouse_environment``), its Dagster home made as `make
-    dagster-home` makes it; FULL only where ``extra_env`` sets it."""
+def make_run_environment(warehouse_db: Path, landing_dir: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of `make run` into ``warehouse_db``, every other file it writes beside it
+    (``warehouse_environment``), its Dagster home made as `make dagster-home` makes it; FULL only
+    where ``extra_env`` sets it."""
     env = {**os.environ, **warehouse_environment(warehouse_db, landing_dir)}
     env.pop("FULL", None)
     env.update(extra_env)
     dagster_home = Path(env["DAGSTER_HOME"])
     dagster_home.mkdir(exist_ok=True)
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
+    return env
+
+
+def make_run(
+    warehouse_db: Path, landing_dir: Path, timeout: float, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """`make run` (``python -m orchestration``) as a process (``make_run_environment``)."""
+    env = make_run_environment(warehouse_db, landing_dir, **extra_env)
     return run_module("orchestration", env, timeout)
+
+
+def start_make_run(warehouse_db: Path, landing_dir: Path, **extra_env: str) -> subprocess.Popen:
+    """`make run` as a process that runs while the caller goes on; its output (text) in
+    ``run.log`` beside ``warehouse_db``."""
+    env = make_run_environment(warehouse_db, landing_dir, **extra_env)
+    with (warehouse_db.parent / "run.log").open("w") as log:
+        return start_module("orchestration", env, log)
+
+
+def user_setup(folder: Path, landing_dir: Path) -> tuple[Path, dict[str, str]]:
+    """A user's setup in ``folder``: a landing folder holding a copy of ``landing_dir`` (the
+    loader refuses symlinks out of it) and ``mine/acme.csv`` (NVIDIA's real closes written as
+    ``date;close`` with decimal commas), the catalog SMALL_CATALOG + USER_SERIES, USER_EVENTS and
+    USER_STUDIES. Returns the landing folder and the other settings that point a build at them."""
+    landing = folder / "landing"
+    shutil.copytree(landing_dir, landing)
+    nvda = pd.read_csv(landing_dir / "equities/adjclose_NVDA.csv").iloc[:-1]
+    (landing / "mine").mkdir()
+    (landing / "mine" / "acme.csv").write_text(
+        "date;close\n"
+        + "".join(
+            f"{d};{str(round(c, 6)).replace('.', ',')}\n"
+            for d, c in zip(nvda.Date, nvda.Close, strict=True)
+        )
+    )
+    catalog, events, studies = folder / "series.yml", folder / "events.csv", folder / "studies.yml"
+    catalog.write_text(SMALL_CATALOG + USER_SERIES)
+    events.write_text(USER_EVENTS)
+    studies.write_text(USER_STUDIES)
+    return landing, {
+        "SERIES_FILE": str(catalog),
+        "EVENTS_FILE": str(events),
+        "STUDIES_FILE": str(studies),
+    }

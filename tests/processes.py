@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
 
 from ingest.config import REPO_ROOT
 
@@ -19,6 +20,19 @@ def run_module(module: str, env: Mapping[str, str], timeout: float) -> subproces
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def start_module(module: str, env: Mapping[str, str], output: IO[str]) -> subprocess.Popen:
+    """``python -m <module>`` from the repository root with ``env``, started: stdout and stderr
+    go to ``output`` (a file: a pipe nobody reads would fill and block the child)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", module],
+        cwd=REPO_ROOT,
+        env=dict(env),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

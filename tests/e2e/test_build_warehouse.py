@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e_support import SMALL_CATALOG, build_warehouse
+from tests.e2e_support import build_warehouse, clone_build
 
 TABLES_SQL = """
 select table_schema || '.' || table_name
@@ -67,12 +67,8 @@ def test_every_dataset_lands_in_raw_and_marts(built_warehouse: Path) -> None:
 def test_second_run_changes_no_row_counts(
     built_warehouse: Path, landing_dir: Path, tmp_path: Path
 ) -> None:
-    import shutil
-
-    # a warehouse file is named warehouse.duckdb: its views name that database, and dbt reuses
-    # its parse for a file of the same name (warehouse_engine/dbt_duckdb.py)
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, copy)
+    # the build and its published copy, as a second `make run` finds them
+    copy = clone_build(built_warehouse, tmp_path / "second") / "warehouse.duckdb"
     before = _row_counts(copy)
     result = build_warehouse(copy, landing_dir)
     assert result.success, result.failures
@@ -80,14 +76,14 @@ def test_second_run_changes_no_row_counts(
 
 
 @pytest.mark.e2e
-def test_subset_catalog_builds_with_other_marts_empty(landing_dir: Path, tmp_path: Path) -> None:
-    catalog = tmp_path / "three.yml"
-    catalog.write_text(SMALL_CATALOG)
-    db = tmp_path / "warehouse.duckdb"
-    result = build_warehouse(db, landing_dir, series_file=catalog)
-    assert result.success, result.failures
+def test_subset_catalog_builds_with_other_marts_empty(user_catalog_build: Path) -> None:
+    # the catalog names spx, nvda, vix and the user's acme; every other file is in the landing
+    # folder, and nothing of it is loaded
+    db = user_catalog_build
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from marts.dim_asset").fetchone()[0] == 3
+        assert sorted(
+            r[0] for r in con.execute("select asset_id from marts.dim_asset").fetchall()
+        ) == ["acme", "nvda", "spx", "vix"]
         assert con.execute("select count(*) from staging.stg_etf_flows").fetchone()[0] == 0
         assert con.execute("select count(*) from staging.stg_hacks_defillama").fetchone()[0] == 0
         nvda = con.execute(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.config import load_settings
+from tests.processes import stop_group
 
 LANDING_DIR = load_settings().landing_dir
 
@@ -60,9 +61,7 @@ class UserBuild:
         return self.warehouse
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        stop_group(self.process)
 
 
 @pytest.fixture(scope="session")

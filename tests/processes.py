@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -24,8 +27,9 @@ def run_module(module: str, env: Mapping[str, str], timeout: float) -> subproces
 
 
 def start_module(module: str, env: Mapping[str, str], output: IO[str]) -> subprocess.Popen:
-    """``python -m <module>`` from the repository root with ``env``, started: stdout and stderr
-    go to ``output`` (a file: a pipe nobody reads would fill and block the child)."""
+    """``python -m <module>`` from the repository root with ``env``, started in a process group
+    of its own (``stop_group`` ends it with its children, dbt's process among them): stdout and
+    stderr go to ``output`` (a file: a pipe nobody reads would fill and block the child)."""
     return subprocess.Popen(
         [sys.executable, "-m", module],
         cwd=REPO_ROOT,
@@ -33,7 +37,16 @@ def start_module(module: str, env: Mapping[str, str], output: IO[str]) -> subpro
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Kill a process ``start_module`` started and every process of its group, if running."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def new_reader_build_id(serving_db: Path) -> str:

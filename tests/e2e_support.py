@@ -88,15 +88,8 @@ def build_warehouse(
 ) -> BuildResult:
     """Materialise every asset (or only ``asset_selection``) into ``db_path``; environment
     restored afterwards."""
-    overrides = {
-        "WAREHOUSE_DB": str(db_path),
-        "LANDING_DIR": str(landing_dir),
-        "ARCHIVE_DIR": str(db_path.parent / "archive"),
-        "INGEST_MODE": "landing",
-        "REPORT_FILE": str(db_path.parent / "report.html"),
-        "SERVING_DB": str(db_path.parent / "serving" / "warehouse.duckdb"),
-        "EXPORT_DIR": str(db_path.parent / "exports"),
-    }
+    # (DAGSTER_HOME among them is not read: the run's instance is an ephemeral one)
+    overrides = warehouse_environment(db_path, landing_dir)
     if series_file is not None:
         overrides["SERIES_FILE"] = str(series_file)
     overrides.update(extra_env or {})

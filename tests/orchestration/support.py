@@ -26,7 +26,7 @@ from unittest import mock
 import dagster as dg
 import duckdb
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, warehouse_environment
 from orchestration.ingest_assets import POOL
 from tests.e2e_support import SMALL_CATALOG
 
@@ -102,24 +102,28 @@ class Workspace:
         return self.root / "series.yml"
 
     @property
-    def dagster_home(self) -> Path:
-        return self.root / "dagster_home"
-
-    @property
     def warehouse_db(self) -> Path:
         return self.root / "warehouse.duckdb"
 
+    def _beside(self, name: str) -> Path:
+        """Where ``warehouse_environment`` puts the file or folder ``name`` of this build."""
+        return Path(warehouse_environment(self.warehouse_db, self.landing_dir)[name])
+
+    @property
+    def dagster_home(self) -> Path:
+        return self._beside("DAGSTER_HOME")
+
     @property
     def serving_db(self) -> Path:
-        return self.root / "serving" / "warehouse.duckdb"
+        return self._beside("SERVING_DB")
 
     @property
     def export_dir(self) -> Path:
-        return self.root / "exports"
+        return self._beside("EXPORT_DIR")
 
     @property
     def archive_dir(self) -> Path:
-        return self.root / "archive"
+        return self._beside("ARCHIVE_DIR")
 
     @property
     def log_file(self) -> Path:
@@ -127,18 +131,8 @@ class Workspace:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in LEAKY_ENV}
-        env.update(
-            DAGSTER_HOME=str(self.dagster_home),
-            WAREHOUSE_DB=str(self.warehouse_db),
-            LANDING_DIR=str(self.landing_dir),
-            SERIES_FILE=str(self.series_file),
-            SERVING_DB=str(self.serving_db),
-            EXPORT_DIR=str(self.export_dir),
-            ARCHIVE_DIR=str(self.archive_dir),
-            REPORT_FILE=str(self.root / "report.html"),
-            INGEST_MODE="landing",
-            PYTHONUNBUFFERED="1",
-        )
+        env.update(warehouse_environment(self.warehouse_db, self.landing_dir))
+        env.update(SERIES_FILE=str(self.series_file), PYTHONUNBUFFERED="1")
         env.update(extra)
         return env
 

@@ -34,13 +34,13 @@ def _fingerprint_by_file_name() -> None:
     ManifestLoader.build_manifest_state_check = by_file_name  # type: ignore[method-assign]
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> None:
+    """dbt's command line; it exits the process with dbt's own exit code."""
     _fingerprint_by_file_name()
     from dbt.cli.main import cli
 
     cli.main(args=argv, prog_name="dbt")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])

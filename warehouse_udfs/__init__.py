@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import BIGINT, DOUBLE
-from scipy import special, stats
+from scipy import special
 
 try:  # dbt-duckdb is only needed when loaded as a dbt plugin
     from dbt.adapters.duckdb.plugins import BasePlugin
@@ -91,6 +91,9 @@ def _wilcoxon_p(values: np.ndarray) -> float:
     d = values[~np.isnan(values)]
     if not np.any(d != 0):
         return np.nan
+    # imported here: scipy.stats costs every dbt process ~0.7 s, most never call this
+    from scipy import stats
+
     with warnings.catch_warnings():  # SciPy warns that few values make the normal approx rough
         warnings.simplefilter("ignore")
         return float(stats.wilcoxon(d).pvalue)

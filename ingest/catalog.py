@@ -138,7 +138,8 @@ class Catalog:
 
 
 def _fail(path: Path, where: str, message: str) -> CatalogError:
-    return CatalogError(f"{path}: {where}: {message}")
+    """``<file>, line 634: entry 57 (acme), landing 1: <message>`` (``where`` from _where)."""
+    return CatalogError(f"{path}{where}: {message}")
 
 
 @cache
@@ -148,11 +149,45 @@ def _known_calendars() -> frozenset[str]:
     return frozenset(exchange_calendars.get_calendar_names(include_aliases=True))
 
 
-def _parse_landing(raw: Any, path: Path, where: str) -> list[LandingSpec]:
+class _Lines:
+    """Where each entry, and each of its landing items, starts in the YAML file (1-based lines),
+    so an error points at the line to fix."""
+
+    def __init__(self, document: yaml.Node | None) -> None:
+        self._entries: list[yaml.Node] = (
+            list(document.value) if isinstance(document, yaml.SequenceNode) else []
+        )
+
+    def entry(self, index: int) -> int | None:
+        return self._entries[index].start_mark.line + 1 if index < len(self._entries) else None
+
+    def landing(self, index: int, i: int) -> int | None:
+        node = self._entries[index] if index < len(self._entries) else None
+        value = next(
+            (v for k, v in getattr(node, "value", []) if getattr(k, "value", None) == "landing"),
+            None,
+        )
+        items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        return items[i].start_mark.line + 1 if value is not None and i < len(items) else None
+
+
+def _where(lines: _Lines, index: int, entry_id: Any, landing: int | None = None) -> str:
+    """``, line 634: entry 57 (acme), landing 1``: counted from 1, as an editor shows them."""
+    line = lines.entry(index) if landing is None else lines.landing(index, landing)
+    where = f"entry {index + 1} ({entry_id})"
+    if landing is not None:
+        where += f", landing {landing + 1}"
+    return f", line {line}: {where}" if line else f": {where}"
+
+
+def _parse_landing(
+    raw: Any, path: Path, lines: _Lines, index: int, entry_id: Any
+) -> list[LandingSpec]:
+    where = _where(lines, index, entry_id)
     items = raw if isinstance(raw, list) else [raw]
     specs: list[LandingSpec] = []
     for i, item in enumerate(items):
-        here = f"{where}, landing[{i}]"
+        here = _where(lines, index, entry_id, i)
         if not isinstance(item, dict):
             raise _fail(path, here, "must be a mapping with at least 'path' and 'format'")
         unknown = set(item) - _LANDING_KEYS - _LANDING_OPTIONS
@@ -189,10 +224,10 @@ def _parse_landing(raw: Any, path: Path, where: str) -> list[LandingSpec]:
     return specs
 
 
-def _parse_entry(raw: Any, path: Path, index: int) -> SeriesEntry:
+def _parse_entry(raw: Any, path: Path, lines: _Lines, index: int) -> SeriesEntry:
     if not isinstance(raw, dict):
-        raise _fail(path, f"entry {index}", "must be a mapping")
-    where = f"entry {index} ({raw.get('id', '?')})"
+        raise _fail(path, _where(lines, index, "?"), "must be a mapping")
+    where = _where(lines, index, raw.get("id", "?"))
     unknown = set(raw) - _ENTRY_KEYS
     if unknown:
         raise _fail(
@@ -219,7 +254,9 @@ def _parse_entry(raw: Any, path: Path, index: int) -> SeriesEntry:
         )
     if "landing" not in raw and "live" not in raw:
         raise _fail(path, where, "needs 'landing' and/or 'live'")
-    landing = _parse_landing(raw["landing"], path, where) if "landing" in raw else []
+    landing = (
+        _parse_landing(raw["landing"], path, lines, index, series_id) if "landing" in raw else []
+    )
     live = None
     if raw.get("live"):
         live_raw = dict(raw["live"])
@@ -242,14 +279,16 @@ def _parse_entry(raw: Any, path: Path, index: int) -> SeriesEntry:
     )
 
 
-def _check_confined(path: Path, entries: list[SeriesEntry], landing_dir: Path) -> None:
+def _check_confined(
+    path: Path, entries: list[SeriesEntry], lines: _Lines, landing_dir: Path
+) -> None:
     """Every landing file resolves inside the landing folder (no symlink leading out)."""
     for index, entry in enumerate(entries):
         for i, spec in enumerate(entry.landing):
             try:
                 confined_path(landing_dir, spec.path)
             except UnsafeLandingPathError as exc:
-                raise _fail(path, f"entry {index} ({entry.id}), landing[{i}]", str(exc)) from None
+                raise _fail(path, _where(lines, index, entry.id, i), str(exc)) from None
 
 
 def load_catalog(path: Path, landing_dir: Path | None = None) -> Catalog:
@@ -261,16 +300,22 @@ def load_catalog(path: Path, landing_dir: Path | None = None) -> Catalog:
     if not path.exists():
         raise CatalogError(f"{path}: catalog file not found (set SERIES_FILE or create it)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            document = loader.get_single_node()
+            raw = loader.construct_document(document) if document is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise CatalogError(f"{path}{line}: invalid YAML: {exc}") from exc
     if not isinstance(raw, list):
         raise CatalogError(f"{path}: the catalog must be a YAML list of entries")
-    entries = [_parse_entry(item, path, i) for i, item in enumerate(raw)]
+    lines = _Lines(document)
+    entries = [_parse_entry(item, path, lines, i) for i, item in enumerate(raw)]
     if landing_dir is not None:
-        _check_confined(path, entries, landing_dir)
+        _check_confined(path, entries, lines, landing_dir)
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -121,3 +121,22 @@ def test_benchmark_outside_a_subset_catalog_is_dropped(tmp_path: Path) -> None:
         "landing: {path: equities/yf_NVDA.csv, format: yahoo_csv}}\n",
     )
     assert load_catalog(path).get("nvda").benchmark is None
+
+
+def test_an_error_in_a_long_catalog_names_its_line_and_place(tmp_path: Path) -> None:
+    """The README's own entry appended to the shipped catalog with a typo in its landing format:
+    the message names the line of that landing item and the entry counted from 1 (57th)."""
+    shipped = CATALOG.read_text()
+    appended = (
+        "- id: acme\n  name: ACME Corp\n  asset_class: equity\n  calendar: XNYS\n"
+        "  benchmark: spx\n"
+        "  landing: {path: mine/acme.csv, format: cvs, date_column: date, value_column: close}\n"
+    )
+    text = shipped + ("" if shipped.endswith("\n") else "\n") + appended
+    landing_line = text.splitlines().index(appended.splitlines()[-1]) + 1
+    with pytest.raises(CatalogError) as excinfo:
+        load_catalog(_write(tmp_path, text))
+    assert (
+        f"series.yml, line {landing_line}: entry 57 (acme), landing 1: unknown format 'cvs'"
+        in str(excinfo.value)
+    )

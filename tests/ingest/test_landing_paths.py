@@ -53,7 +53,8 @@ def test_catalog_refuses_paths_that_leave_the_landing_folder(
     with pytest.raises(CatalogError) as raised:
         load_catalog(settings.series_file)
     message = str(raised.value)
-    assert "entry 1 (leak), landing[0]" in message and why in message
+    # the line an editor shows for the second entry's landing, its place counted from 1
+    assert "series.yml, line 10: entry 2 (leak), landing 1: " in message and why in message
 
 
 def _symlink_out(settings: Settings, landing_dir: Path) -> Path:
@@ -69,7 +70,9 @@ def _symlink_out(settings: Settings, landing_dir: Path) -> Path:
 def test_catalog_refuses_a_symlink_leading_out(settings: Settings, landing_dir: Path) -> None:
     _symlink_out(settings, landing_dir)
     write_catalog(settings.series_file.parent, _entry("equities/ibit_link.csv"))
-    with pytest.raises(CatalogError, match=r"entry 0 \(ibit\), landing\[0\].*through a symlink"):
+    with pytest.raises(
+        CatalogError, match=r"series.yml, line 5: entry 1 \(ibit\), landing 1: .*through a symlink"
+    ):
         load_catalog(settings.series_file, settings.landing_dir)
 
 

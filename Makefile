@@ -46,7 +46,8 @@ setup:
 	# would otherwise compile ~4,000 modules again in every process (10 s per Dagster or dbt start).
 	$(UV) sync --frozen --compile-bytecode
 	# Apache Superset (make bi) in its own environment, bi/.venv: its pins conflict with ours.
-	$(UV) sync --frozen --compile-bytecode --project bi
+	# BI=0 leaves it out (about 1 GB); make bi installs it on first use (uv run syncs it).
+	@if [ "$(BI)" != "0" ]; then $(UV) sync --frozen --compile-bytecode --project bi; fi
 	$(MAKE) manifest
 	@echo "setup done: next 'make run'"
 

@@ -282,6 +282,8 @@ class Settings:
             "SPARK_WAREHOUSE_DIR": str(self.spark_warehouse_dir),
             # warehouse_engine/dbt-spark runs dbt with the pipeline's interpreter
             "WAREHOUSE_PYTHON": sys.executable,
+            # dbt's lines go to logs/make_run.log and Dagster's event log, never a terminal
+            "DBT_USE_COLORS": "false",
         }
         if self.dbt_target:
             env["DBT_TARGET"] = self.dbt_target

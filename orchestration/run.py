@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -157,7 +158,18 @@ UNRUN_CHECKS = UnrunChecks()
 # Where Dagster logs a blocking check's missing result (dagster/_core/execution/plan/active.py).
 PLAN_LOGGER = "dagster._core.execution.plan.active"
 LOG_FILE = REPO_ROOT / "logs" / "make_run.log"
+KEPT_LOGS = 5  # make_run.1.log (the run before) .. make_run.5.log: a failed run's log survives
 CONSOLE_LOGGERS = ("ingest.warehouse",)
+
+
+def _start_log(path: Path, kept: int = KEPT_LOGS) -> None:
+    """Shift the earlier runs' logs up one (make_run.log -> make_run.1.log, ...), the oldest
+    beyond ``kept`` dropped, so this run's log starts empty and the last ones stay readable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    older = [path.with_suffix(f".{n}{path.suffix}") for n in range(1, kept + 1)]
+    for newer, older_one in reversed(list(zip([path, *older], older, strict=False))):
+        if newer.exists():
+            newer.replace(older_one)
 
 
 def _summary(settings_db, seconds: float) -> str:
@@ -285,11 +297,17 @@ def main(inputs: str | None = None) -> int:
     except WriterSlotTimeout as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
-    print(f"dbt's detailed output goes to {LOG_FILE}", flush=True)
+    _start_log(LOG_FILE)
+    print(
+        f"dbt's detailed output goes to {LOG_FILE} (earlier runs': make_run.1.log ...)", flush=True
+    )
     watchdog = RunWatchdog(guard, run_id)
     try:
-        with watchdog, open(LOG_FILE, "w") as log_file, contextlib.redirect_stdout(log_file):
+        with (
+            watchdog,
+            open(LOG_FILE, "w", buffering=1) as log_file,
+            contextlib.redirect_stdout(log_file),
+        ):
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

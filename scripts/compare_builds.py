@@ -213,25 +213,31 @@ def compare_builds(base_db: Path, new_db: Path) -> list[Comparison]:
     new = duckdb.connect(str(new_db), read_only=True)
     base_rels = _relations(con)
     new_rels = _relations(new)
+    # A move counts only where it happened between the two trees (the base lacks the new relation).
+    moved = {
+        new_rel: base_rel
+        for new_rel, base_rel in MOVED.items()
+        if new_rel in new_rels and base_rel in base_rels and new_rel not in base_rels
+    }
+    intended = {rel: why for rel, why in INTENDED_CHANGES.items() if rel in moved.values()}
     results = []
     for relation in sorted(base_rels):
-        if relation in INTENDED_CHANGES:
+        if relation in intended:
             if relation in new_rels:
                 result = compare(con, new, relation, relation, relation)
                 if result.status != "identical":
                     result.status = "intended"
-                    result.detail = f"{INTENDED_CHANGES[relation]} ({result.detail})"
+                    result.detail = f"{intended[relation]} ({result.detail})"
             else:
-                result = Comparison(relation, 0, 0, "intended", INTENDED_CHANGES[relation])
+                result = Comparison(relation, 0, 0, "intended", intended[relation])
         elif relation in new_rels:
             result = compare(con, new, relation, relation, relation)
         else:
             result = Comparison(relation, 0, 0, "missing", "not in the new build")
         results.append(result)
-    for new_rel, base_rel in sorted(MOVED.items()):
-        if new_rel in new_rels and base_rel in base_rels:
-            results.append(compare(con, new, base_rel, new_rel, f"{new_rel} (was {base_rel})"))
-    for relation in sorted(new_rels - base_rels - set(MOVED)):
+    for new_rel, base_rel in sorted(moved.items()):
+        results.append(compare(con, new, base_rel, new_rel, f"{new_rel} (was {base_rel})"))
+    for relation in sorted(new_rels - base_rels - set(moved)):
         results.append(Comparison(relation, 0, 0, "new", "only in the new build"))
     return results
 

@@ -126,6 +126,12 @@ def test_a_run_killed_during_dbt_is_recovered_and_its_orphaned_dbt_waited_for(
         assert code == 0, out
         assert "published: build " in out
     _assert_recovered_and_published(ws.dagster_home, dead, ws.serving_db)
+    # dbt's log of each run is kept: the killed run's (line-buffered, so written up to the
+    # kill) moved to make_run.1.log; neither holds terminal colour codes.
+    killed_log, last_log = (ws.root / "make_run.1.log").read_text(), ws.log_file.read_text()
+    assert "START sql view model staging.stg_daily_bars" in killed_log
+    assert "Done. PASS=" not in killed_log and "Done. PASS=" in last_log
+    assert "\x1b[" not in killed_log + last_log
 
 
 def test_a_live_writer_is_waited_for_and_given_up_on_then_a_run_goes_ahead(

@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from ingest.config import load_settings
+from warehouse_engine import dbt_duckdb
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EVENT_STUDY_MODELS = [
@@ -120,7 +121,7 @@ def _dbt_command(source_root: Path) -> list[str]:
     (warehouse_engine/dbt_duckdb.py reuses a saved parse across warehouse files of one name),
     else the environment's ``dbt`` (an older tree)."""
     if (source_root / "warehouse_engine" / "dbt_duckdb.py").is_file():
-        return [sys.executable, "-m", "warehouse_engine.dbt_duckdb"]
+        return dbt_duckdb.command()
     local = Path(sys.executable).parent / "dbt"
     return [str(local) if local.is_file() else (shutil.which("dbt") or "dbt")]
 

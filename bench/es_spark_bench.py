@@ -41,7 +41,6 @@ from bench.event_study_bench import (
     ProcessRun,
     busy_processes,
     copy_warehouse,
-    dbt_executable,
     default_warehouse,
     git_commit,
     load_inputs,
@@ -49,6 +48,7 @@ from bench.event_study_bench import (
     price_assets,
     write_inputs,
 )
+from warehouse_engine import dbt_duckdb
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "event_study_spark.md"
 COMPARED = {
@@ -93,8 +93,13 @@ def spark_env(db: Path, workdir: Path) -> dict[str, str]:
 
 
 def run_duckdb(db: Path, workdir: Path) -> tuple[ProcessRun, float, list[tuple[str, float]]]:
-    env = {**os.environ, "WAREHOUSE_DB": str(db), "DBT_PROJECT_DIR": str(DBT_DIR)}
-    cmd = [dbt_executable(), *dbt_args(workdir, "duckdb", ["run", "-s", *ENGINE_SELECTION])]
+    env = {
+        **os.environ,
+        "WAREHOUSE_DB": str(db),
+        "DBT_PROJECT_DIR": str(DBT_DIR),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    cmd = [*dbt_duckdb.command(), *dbt_args(workdir, "duckdb", ["run", "-s", *ENGINE_SELECTION])]
     proc = measure(cmd, DBT_DIR, env, workdir / "duckdb.log")
     return (proc, *run_results(workdir / "target-duckdb"))
 

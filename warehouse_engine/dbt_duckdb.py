@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 
-def _fingerprint_by_file_name() -> None:
+def fingerprint_by_file_name() -> None:
     from dbt.parser.manifest import ManifestLoader
 
     build_state_check = ManifestLoader.build_manifest_state_check
@@ -34,9 +34,15 @@ def _fingerprint_by_file_name() -> None:
     ManifestLoader.build_manifest_state_check = by_file_name  # type: ignore[method-assign]
 
 
+def command() -> list[str]:
+    """How a Python process starts this dbt: its interpreter on this module (the repository root
+    must be on the child's PYTHONPATH or its working directory)."""
+    return [sys.executable, "-m", "warehouse_engine.dbt_duckdb"]
+
+
 def main(argv: list[str]) -> None:
     """dbt's command line; it exits the process with dbt's own exit code."""
-    _fingerprint_by_file_name()
+    fingerprint_by_file_name()
     from dbt.cli.main import cli
 
     cli.main(args=argv, prog_name="dbt")

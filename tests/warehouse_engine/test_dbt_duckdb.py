@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from warehouse_engine import dbt_duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt_project"
@@ -19,7 +20,7 @@ def _parse(db: Path, target: Path, logs: Path) -> tuple[str, dict]:
     """``dbt parse`` through the wrapper for warehouse file ``db``: its log and manifest."""
     env = dict(os.environ, WAREHOUSE_DB=str(db), DBT_PROJECT_DIR=str(DBT_DIR))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "warehouse_engine.dbt_duckdb", "parse", "--profiles-dir", "."]
+    command = [*dbt_duckdb.command(), "parse", "--profiles-dir", "."]
     command += ["--target-path", str(target), "--log-path", str(logs), "--quiet"]
     done = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -299,7 +299,9 @@ def main(inputs: str | None = None) -> int:
         return 3
     _start_log(LOG_FILE)
     print(
-        f"dbt's detailed output goes to {LOG_FILE} (earlier runs': make_run.1.log ...)", flush=True
+        f"dbt's detailed output goes to {LOG_FILE} (the runs before: "
+        f"{LOG_FILE.with_suffix('.1' + LOG_FILE.suffix).name} ...)",
+        flush=True,
     )
     watchdog = RunWatchdog(guard, run_id)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from ingest.catalog import load_catalog
 from ingest.config import REPO_ROOT, Settings, load_settings
@@ -19,15 +18,15 @@ from orchestration.freshness import build_freshness_checks
 from orchestration.ingest_assets import build_ingest_assets
 from orchestration.publish_assets import build_publish_assets
 from orchestration.report_assets import build_report_assets
-from orchestration.resources import WarehouseSettings
+from orchestration.resources import WarehouseDbtCliResource, WarehouseSettings
 
 
-def dbt_resource(settings: Settings) -> DbtCliResource:
+def dbt_resource(settings: Settings) -> WarehouseDbtCliResource:
     """dbt on DuckDB that keeps its parse across warehouse files (warehouse_engine/dbt-duckdb);
     on Spark (WAREHOUSE_ENGINE=spark) dbt in a process that starts the local Spark session first
     (warehouse_engine/dbt-spark)."""
     executable = "dbt-spark" if settings.engine == "spark" else "dbt-duckdb"
-    return DbtCliResource(
+    return WarehouseDbtCliResource(
         project_dir=dbt_project, dbt_executable=REPO_ROOT / "warehouse_engine" / executable
     )
 

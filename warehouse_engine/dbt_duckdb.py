@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from warehouse_engine import dbt_version
+
 
 def fingerprint_by_file_name() -> None:
     from dbt.parser.manifest import ManifestLoader
@@ -42,6 +44,8 @@ def command() -> list[str]:
 
 def main(argv: list[str]) -> None:
     """dbt's command line; it exits the process with dbt's own exit code."""
+    if dbt_version.answered(argv):
+        return
     fingerprint_by_file_name()
     from dbt.cli.main import cli
 

@@ -11,11 +11,14 @@ import os
 import sys
 
 from ingest.config import env_value
+from warehouse_engine import dbt_version
 
 NO_ENGINE = {"--version", "parse", "ls", "list", "deps", "clean"}
 
 
 def main(argv: list[str]) -> int:
+    if dbt_version.answered(argv):
+        return 0
     # This process is dbt's: profiles.yml picks its target from WAREHOUSE_ENGINE in this very
     # environment, so set it here, before dbt starts (no child process to hand an env to).
     os.environ["WAREHOUSE_ENGINE"] = "spark"

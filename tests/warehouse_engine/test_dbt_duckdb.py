@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 
 from warehouse_engine import dbt_duckdb
@@ -50,3 +53,17 @@ def test_a_warehouse_file_of_another_name_is_parsed_again(tmp_path: Path) -> Non
     log, manifest = _parse(tmp_path / "c" / "other.duckdb", target, tmp_path / "logs_c")
     assert REPARSE in log
     assert _database_of_fct_car(manifest) == "other"
+
+
+def test_version_is_answered_from_the_installed_packages_without_dbt() -> None:
+    """dagster-dbt asks `<dbt> --version` before every invocation and reads the first x.y.z; both
+    launchers answer from the installed packages (dbt's own answer imports dbt and asks PyPI)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    for launcher in (dbt_duckdb.command(), [sys.executable, "-m", "warehouse_engine.dbt_spark"]):
+        done = subprocess.run(
+            [*launcher, "--version"], env=env, capture_output=True, text=True, check=True
+        )
+        found = re.search(r"(\d+\.\d+\.\d+)", done.stdout)  # dagster-dbt's own pattern
+        assert found and found.group(1) == metadata.version("dbt-core")
+        assert f"  - duckdb: {metadata.version('dbt-duckdb')}" in done.stdout
+        assert "latest" not in done.stdout  # no lookup of the newest release on PyPI

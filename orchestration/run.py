@@ -10,6 +10,7 @@ over (see orchestration/recovery.py), and every wait prints what it waits for.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import re
 import sys
@@ -69,6 +70,20 @@ class ProgressHandler(logging.Handler):
         self.entries: Counter[str] = Counter()  # catalog entries by status: loaded, unchanged...
         self.freshness: list[tuple[str, str]] = []  # (entry, "newest row ...: N sessions old ...")
         self.started = time.monotonic()
+        self._test_descriptions: dict[str, str] | None = None
+
+    def test_description(self, check_name: str) -> str:
+        """The dbt test's own description (its YAML), e.g. why a warning is expected."""
+        if self._test_descriptions is None:
+            from orchestration.dbt_project import dbt_project
+
+            nodes = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
+            self._test_descriptions = {
+                node["name"]: " ".join(node["description"].split())
+                for node in nodes.values()
+                if node["resource_type"] == "test" and node.get("description")
+            }
+        return self._test_descriptions.get(check_name, "")
 
     def _note_removals(self, metadata) -> None:
         rows = getattr(metadata.get("removed_raw_rows"), "value", 0)
@@ -119,6 +134,8 @@ class ProgressHandler(logging.Handler):
                 if data.description and data.check_name == LOADED_CHECK:
                     for line in data.description.splitlines()[1:4]:
                         _out(f"           {line}")
+                elif is_warning and (why := self.test_description(data.check_name)):
+                    _out(f"           {why}")
 
 
 @dg.logger

@@ -52,3 +52,10 @@ def test_a_second_make_run_with_nothing_changed_does_nothing_and_says_so(
     forced = _make_run(folder, landing, FULL="1")
     assert NOTHING_CHANGED not in forced.stdout
     assert "catalog entries: 56 loaded" in forced.stdout
+    # The two dbt checks that warn on the shared data say why (their tests' YAML descriptions).
+    warned = [line for line in forced.stdout.splitlines() if "check warned" in line]
+    assert sorted(line.split(":")[-1] for line in warned) == [
+        "int_daily_bars_high_not_below_low",
+        "stg_daily_bars_high_not_below_low",
+    ]
+    assert forced.stdout.count("Expected to warn on the shared data: 6 Yahoo bars") == 2

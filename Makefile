@@ -24,12 +24,14 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 DBT := $(UV) run --frozen python -m warehouse_engine.dbt_duckdb
 DBT_DIR := dbt_project
 
-.PHONY: help setup run ui test lint bench bench-spark dagster-home manifest report docs serve bi
+.PHONY: help setup run study ui test lint bench bench-spark dagster-home manifest report docs serve bi
 
 help:
 	@echo "make setup  install the locked environment (uv + uv.lock) and build the dbt manifest"
 	@echo "make run    materialise every asset into $$WAREHOUSE_DB (offline from $$LANDING_DIR)"
 	@echo "            make run WAREHOUSE_ENGINE=spark: the dbt models on a local Spark session"
+	@echo "make study  re-run the event studies each time EVENTS_FILE or STUDIES_FILE is saved (needs make run)"
+	@echo "            ONCE=1: one refresh, then exit; PUBLISH=0: leave the published copy as it is"
 	@echo "make test   run the whole test suite"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make report self-contained HTML report of the marts in $${REPORT_FILE:-reports/warehouse_report.html} (needs make run)"
@@ -67,6 +69,10 @@ dagster-home:
 
 run: dagster-home manifest
 	$(UV) run --frozen python -m orchestration
+
+# The analyst's loop: dbt stays loaded in one process, so a refresh costs the SQL (orchestration/study.py).
+study: manifest
+	$(UV) run --frozen python -m orchestration.study $(if $(filter 1,$(ONCE)),--once) $(if $(filter 0,$(PUBLISH)),--no-publish)
 
 ui: dagster-home
 	$(UV) run --frozen dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

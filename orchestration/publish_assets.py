@@ -15,7 +15,7 @@ from ingest.config import Settings
 from ingest.warehouse import reader
 from orchestration.ingest_assets import POOL
 from orchestration.resources import WarehouseSettings
-from publishing.publish import Publication, current_build, publish
+from publishing.publish import Publication, current_build, failed_loads, publish
 
 SERVING_KEY = dg.AssetKey(["serving", "warehouse"])
 MARTS_SHOWN = 25  # row counts listed in the asset's metadata
@@ -38,27 +38,15 @@ def _failed_steps(context: AssetExecutionContext) -> list[str]:
     return [r.dagster_event.step_key for r in records]
 
 
-def _failed_loads(settings: Settings) -> list[str]:
-    with reader(settings.warehouse_db) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'loads'"
-        ).fetchone()[0]
-        if not exists:
-            return []
-        rows = con.execute(
-            "select source_id from raw.loads where status = 'failed' order by 1"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
 def reasons_not_to_publish(context: AssetExecutionContext, settings: Settings) -> list[str]:
     reasons = []
     if steps := _failed_steps(context):
         reasons.append(f"failed steps: {', '.join(steps)}")
     if checks := _failed_checks(context):
         reasons.append(f"failed checks: {', '.join(checks[:10])}")
-    if loads := _failed_loads(settings):
+    with reader(settings.warehouse_db) as con:
+        loads = failed_loads(con)
+    if loads:
         reasons.append(f"failed loads in raw.loads: {', '.join(loads[:10])}")
     return reasons
 

@@ -162,6 +162,18 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def failed_loads(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Sources whose last load failed (raw.loads): a build with one is not published."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'loads'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute("select source_id from raw.loads where status = 'failed' order by 1")
+    return [r[0] for r in rows.fetchall()]
+
+
 def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = "") -> Publication:
     """Copy the published schemas of ``private_db`` to ``serving_db`` and ``export_dir``, atomically."""
     started = time.monotonic()

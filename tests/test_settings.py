@@ -55,6 +55,7 @@ DIRECT_READERS = {
 ENVIRONMENT_WRITERS = {
     "warehouse_engine/dbt_spark.py",  # dbt's own process: profiles.yml reads WAREHOUSE_ENGINE
     "warehouse_engine/spark_session.py",  # PYSPARK_PYTHON for PySpark in this process
+    "warehouse_engine/warm_dbt.py",  # dbt in this process (make study): profiles.yml reads it
     "bi/bootstrap.py",  # Superset's app factory in this process reads SUPERSET_CONFIG_PATH
 }
 DIRECT_READ = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[[^\]]+\](?!\s*=[^=])")

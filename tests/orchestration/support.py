@@ -172,7 +172,7 @@ class MakeRun:
 
     def __init__(self, ws: Workspace, **extra_env: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", RUN_MAIN, str(ws.log_file)],
+            self.command(ws),
             cwd=REPO_ROOT,
             env=ws.env(**extra_env),
             stdin=subprocess.DEVNULL,
@@ -187,6 +187,9 @@ class MakeRun:
         self._eof = False
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def command(self, ws: Workspace) -> list[str]:
+        return [sys.executable, "-c", RUN_MAIN, str(ws.log_file)]
 
     @property
     def pid(self) -> int:

@@ -1,0 +1,181 @@
+"""`make study` (orchestration.study): the studies re-run as the analyst saves the event files.
+
+From a published build of the small catalog (spx, nvda, vix), the loop runs in its own process
+on a study of NVIDIA around the DeepSeek sell-off. It must: print and publish the study's
+results; leave the warehouse file free between refreshes (`make run` is never locked out);
+refresh when the events file gains an event, with the build state saved so that `make run`
+finds nothing to rebuild; and on a broken events file say file and line and keep what readers
+see.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from publishing.build_state import plan_build
+from publishing.publish import current_build
+from tests.orchestration.conftest import SmallBuild
+from tests.orchestration.support import NVDA_FILE, MakeRun, Workspace, make_workspace
+
+pytestmark = pytest.mark.e2e
+
+REFRESH_SECONDS = 240.0  # the first refresh starts dbt in the loop's process; two busy cores
+HEADER = "event_id,event_name,event_type,event_time,asset_id,amount_usd,source_url,notes\n"
+SELLOFF = "deepseek_selloff,DeepSeek sell-off,market_shock,2025-01-27,nvda,,https://example.org,\n"
+R1 = "deepseek_r1_release,DeepSeek-R1 released,ai_release,2025-01-20,nvda,,https://example.org,\n"
+STUDY = """
+- id: nvda_deepseek
+  events: all
+  assets: [event]
+  model: market_model
+  returns: simple
+  estimation_window: [-250, -11]
+  event_windows: [[0, 0], [-1, 1]]
+  anchor: next
+  min_estimation_days: 100
+"""
+DAY0_RETURN = (
+    "select actual_return from marts.fct_abnormal_returns where study_id = 'nvda_deepseek' "
+    "and event_id = ? and asset_id = 'nvda' and relative_day = 0"
+)
+CARS = "select event_id from marts.fct_car where study_id = 'nvda_deepseek' and window_end = 0"
+
+
+class StudyLoop(MakeRun):
+    """``python -m orchestration.study`` as `make study` runs it, in its own process group."""
+
+    def command(self, ws: Workspace) -> list[str]:
+        return [sys.executable, "-m", "orchestration.study"]
+
+
+class StudyOnce(StudyLoop):
+    """`make study ONCE=1`."""
+
+    def command(self, ws: Workspace) -> list[str]:
+        return [*super().command(ws), "--once"]
+
+
+def _close_return(landing_dir: Path, day: str, previous: str) -> float:
+    """NVIDIA's close-to-close return from the landing file itself (Yahoo's Close column)."""
+    closes = {}
+    for line in (landing_dir / NVDA_FILE).read_text().splitlines()[1:]:
+        fields = line.split(",")
+        closes[fields[0][:10]] = float(fields[4])
+    return closes[day] / closes[previous] - 1
+
+
+def _save(path: Path, text: str) -> None:
+    """As an editor saves: a new file renamed over the old one (never half-written)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def _published(ws: Workspace, sql: str, *params: str) -> list[tuple]:
+    with duckdb.connect(str(ws.serving_db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def _refreshed(loop: StudyLoop) -> list[str]:
+    """The lines of one refresh, up to the line that says how it ended."""
+    start = len(loop.lines)
+    loop.wait_for("refreshing", REFRESH_SECONDS)
+    loop.wait_for("watching", REFRESH_SECONDS)
+    return loop.lines[start:]
+
+
+def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
+    tmp_path: Path, landing_dir: Path, small_build: SmallBuild
+) -> None:
+    ws = make_workspace(tmp_path, landing_dir)
+    shutil.copy(small_build.warehouse_db, ws.warehouse_db)
+    events, studies = tmp_path / "events.csv", tmp_path / "studies.yml"
+    events.write_text(HEADER + SELLOFF)
+    studies.write_text(STUDY)
+
+    with StudyLoop(ws, EVENTS_FILE=str(events), STUDIES_FILE=str(studies)) as loop:
+        first = "\n".join(_refreshed(loop))
+        assert "study nvda_deepseek: 1 pairs, 0 excluded" in first, first  # every study at start
+        assert "published build" in first, first
+        selloff = _close_return(landing_dir, "2025-01-27", "2025-01-24")
+        assert selloff == pytest.approx(-0.1697, abs=1e-4)  # the DeepSeek sell-off day
+        [(day0,)] = _published(ws, DAY0_RETURN, "deepseek_selloff")
+        assert day0 == pytest.approx(selloff, abs=1e-12)
+
+        # Idle: the loop holds neither the file nor the writer lock; a writer opens it at once.
+        with duckdb.connect(str(ws.warehouse_db)) as con:
+            assert con.execute("select count(*) from raw.events").fetchone() == (1,)
+        published_before = current_build(ws.serving_db)["build_id"]
+
+        _save(events, HEADER + SELLOFF + R1)
+        second = "\n".join(_refreshed(loop))
+        assert "dbt: changed: events" in second, second
+        assert "study nvda_deepseek: 2 pairs, 0 excluded" in second, second
+        assert sorted(_published(ws, CARS)) == [("deepseek_r1_release",), ("deepseek_selloff",)]
+        [(r1_day0,)] = _published(ws, DAY0_RETURN, "deepseek_r1_release")
+        # 2025-01-20 was a market holiday (MLK day): day 0 is Tuesday the 21st
+        assert r1_day0 == pytest.approx(
+            _close_return(landing_dir, "2025-01-21", "2025-01-17"), abs=1e-12
+        )
+        published_after = current_build(ws.serving_db)["build_id"]
+        assert published_after != published_before
+        # What the loop built is recorded: `make run` would find nothing to rebuild.
+        manifest = Path(__file__).parents[2] / "dbt_project" / "target" / "manifest.json"
+        with duckdb.connect(str(ws.warehouse_db)) as con:
+            assert plan_build(con, manifest).nothing_to_build
+
+        # A broken events file: file and line named, nothing loaded, readers keep their build.
+        _save(events, HEADER + SELLOFF + R1.replace("2025-01-20", "2025-13-45"))
+        third = "\n".join(_refreshed(loop))
+        assert f"{events}, line 3" in third, third
+        assert f"readers keep build {published_after}" in third, third
+        assert current_build(ws.serving_db)["build_id"] == published_after
+        with duckdb.connect(str(ws.warehouse_db)) as con:
+            assert con.execute("select count(*) from raw.events").fetchone() == (2,)
+
+
+def test_a_refresh_interrupted_or_killed_half_way_is_redone_by_the_next(
+    tmp_path: Path, landing_dir: Path, small_build: SmallBuild
+) -> None:
+    ws = make_workspace(tmp_path, landing_dir)
+    shutil.copy(small_build.warehouse_db, ws.warehouse_db)
+    events, studies = tmp_path / "events.csv", tmp_path / "studies.yml"
+    events.write_text(HEADER + SELLOFF)
+    studies.write_text(STUDY)
+    env = {"EVENTS_FILE": str(events), "STUDIES_FILE": str(studies)}
+
+    # Ctrl-C while dbt builds: the loop stops (dbt returns the interrupt; it is not a failure
+    # to report and watch on) and lets go of the file.
+    with StudyLoop(ws, **env) as loop:
+        loop.wait_for("dbt: changed", REFRESH_SECONDS)
+        os.kill(loop.pid, signal.SIGINT)
+        assert loop.finish(timeout=120) == 0
+    assert "stopped" in loop.output
+    with duckdb.connect(str(ws.warehouse_db)) as con:
+        assert con.execute("select count(*) from raw.events").fetchone() == (1,)
+
+    # kill -9 while dbt builds: nothing is recorded as built, so the next refresh builds it all.
+    _save(events, HEADER + SELLOFF + R1)
+    with StudyLoop(ws, **env) as killed:
+        killed.wait_for("dbt: changed", REFRESH_SECONDS)
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.finish(timeout=60)
+
+    with StudyOnce(ws, **env) as once:
+        assert once.finish(timeout=REFRESH_SECONDS) == 0, once.output
+    assert "dbt: changed: events" in once.output
+    assert sorted(_published(ws, CARS)) == [("deepseek_r1_release",), ("deepseek_selloff",)]
+
+
+def test_study_loop_without_a_build_says_run_make_run_first(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, tmp_path)
+    with StudyLoop(ws) as loop:
+        assert loop.finish(timeout=60) == 2
+    assert f"no warehouse at {ws.warehouse_db}: run `make run` first" in loop.output

@@ -1,0 +1,46 @@
+"""warehouse_engine.warm_dbt: dbt kept loaded in `make study`'s process re-reads the project
+when one of its files changes, and only then (the loop never builds SQL older than the files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from unittest import mock
+
+from ingest.config import REPO_ROOT
+from warehouse_engine.warm_dbt import PROJECT_FILES, PROJECT_FOLDERS, WarmDbt
+
+MODEL = Path("models") / "marts" / "event_study" / "fct_car.sql"
+NODE = "model.event_study_warehouse.fct_car"
+
+
+def _checksum(dbt: WarmDbt) -> str:
+    return json.loads(dbt.manifest_path.read_text())["nodes"][NODE]["checksum"]["checksum"]
+
+
+@mock.patch.dict(os.environ)  # WarmDbt hands dbt its settings through this process's environment
+def test_the_project_is_parsed_again_only_when_a_file_changed(tmp_path: Path) -> None:
+    project = tmp_path / "dbt_project"
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(REPO_ROOT / "dbt_project" / folder, project / folder)
+    for name in PROJECT_FILES:
+        shutil.copy(REPO_ROOT / "dbt_project" / name, project / name)
+    lines: list[str] = []
+    dbt = WarmDbt(
+        project,
+        tmp_path / "target",
+        tmp_path / "logs",
+        {"WAREHOUSE_DB": str(tmp_path / "warehouse.duckdb")},
+        progress=lines.append,
+    )
+    parsed = _checksum(dbt)
+    assert not dbt.parse_if_changed()
+
+    model = project / MODEL
+    model.write_text(model.read_text() + "\n-- edited while the loop runs\n")
+    assert dbt.parse_if_changed()
+    assert _checksum(dbt) != parsed  # the manifest the next build plans from has the edit
+    assert not dbt.parse_if_changed()
+    assert not (tmp_path / "warehouse.duckdb").exists()  # parsing never opens the warehouse

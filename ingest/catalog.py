@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ingest import yaml_lines
 from ingest.errors import CatalogError
 from ingest.landing_paths import UnsafeLandingPathError, check_relative, confined_path
 from ingest.parsers import FORMATS
@@ -154,21 +155,16 @@ class _Lines:
     so an error points at the line to fix."""
 
     def __init__(self, document: yaml.Node | None) -> None:
-        self._entries: list[yaml.Node] = (
-            list(document.value) if isinstance(document, yaml.SequenceNode) else []
-        )
+        self._document = document
 
     def entry(self, index: int) -> int | None:
-        return self._entries[index].start_mark.line + 1 if index < len(self._entries) else None
+        node = yaml_lines.item(self._document, index)
+        return yaml_lines.line(node) if node is not None else None
 
     def landing(self, index: int, i: int) -> int | None:
-        node = self._entries[index] if index < len(self._entries) else None
-        value = next(
-            (v for k, v in getattr(node, "value", []) if getattr(k, "value", None) == "landing"),
-            None,
-        )
-        items = value.value if isinstance(value, yaml.SequenceNode) else [value]
-        return items[i].start_mark.line + 1 if value is not None and i < len(items) else None
+        landing = yaml_lines.value(yaml_lines.item(self._document, index), "landing")
+        nodes = yaml_lines.items(landing) if isinstance(landing, yaml.SequenceNode) else [landing]
+        return yaml_lines.line(nodes[i]) if landing is not None and i < len(nodes) else None
 
 
 def _where(lines: _Lines, index: int, entry_id: Any, landing: int | None = None) -> str:
@@ -300,12 +296,7 @@ def load_catalog(path: Path, landing_dir: Path | None = None) -> Catalog:
     if not path.exists():
         raise CatalogError(f"{path}: catalog file not found (set SERIES_FILE or create it)")
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
-        try:
-            document = loader.get_single_node()
-            raw = loader.construct_document(document) if document is not None else None
-        finally:
-            loader.dispose()
+        raw, document = yaml_lines.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

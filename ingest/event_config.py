@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ingest import yaml_lines
 from ingest.config import env_value, load_settings
 from ingest.datasets import EVENT_CONFIG_TABLES, create_table_sql
 from ingest.errors import FileFormatError
@@ -199,22 +200,6 @@ def load_events(path: Path) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------- studies
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the 1-based line of every mapping as key ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False):
-    mapping = loader.construct_mapping(node, deep=deep)
-    mapping["__line__"] = node.start_mark.line + 1
-    mapping["__key_lines__"] = {
-        key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value
-    }
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 @dataclass(frozen=True)
 class StudyTables:
     studies: pd.DataFrame
@@ -239,7 +224,7 @@ def load_studies(path: Path) -> StudyTables:
     if not path.is_file():
         raise EventConfigError(origin, "studies file not found")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        doc, root = yaml_lines.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise EventConfigError(
@@ -251,11 +236,11 @@ def load_studies(path: Path) -> StudyTables:
         raise EventConfigError(origin, "the file must be a YAML list of studies", line=1)
     studies, windows, selectors, assets = [], [], [], []
     seen: dict[str, int] = {}
-    for item in doc:
+    for item, node in zip(doc, yaml_lines.items(root), strict=True):
+        line = yaml_lines.line(node)
         if not isinstance(item, dict):
-            raise EventConfigError(origin, "each study must be a mapping")
-        line = item.pop("__line__")
-        key_lines = item.pop("__key_lines__")
+            raise EventConfigError(origin, "each study must be a mapping", line=line)
+        key_lines = yaml_lines.key_lines(node)
 
         def fail(key: str, message: str, _line=line, _kl=key_lines) -> None:
             raise EventConfigError(origin, message, line=_kl.get(key, _line), column=key)
@@ -319,7 +304,6 @@ def load_studies(path: Path) -> StudyTables:
             fail("events", "events must be a list of event ids or a selector mapping")
         for pos, entry in enumerate(events):
             if isinstance(entry, dict):
-                entry = {k: v for k, v in entry.items() if not k.startswith("__")}
                 bad = sorted(set(entry) - SELECTOR_KEYS)
                 if bad or not entry:
                     fail("events", f"selector keys must be among {sorted(SELECTOR_KEYS)}")

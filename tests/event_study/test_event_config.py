@@ -72,6 +72,11 @@ def test_bad_event_rows_name_line_and_column(
         (("  assets: [nvda]\n", "  assets: [nvda]\n  benchmrk: spx\n"), "benchmrk", 4),
         # level (flow series) has no benchmark: raw or mean_adjusted only
         (("  assets: [nvda]\n", "  assets: [nvda]\n  returns: level\n"), "returns", 4),
+        # keys are the file's own: none is reserved for the loader's bookkeeping (the old loader
+        # wrote __line__ into every mapping and skipped such keys in selectors)
+        (("events: [e1]", "events: [{event_type: hack, __line__: 2}]"), "events", 2),
+        (("  assets: [nvda]\n", "  assets: [nvda]\n  __line__: 1\n"), "__line__", 4),
+        (("event_windows: [[-1, 1]]\n", "event_windows: [[-1, 1]]\n- just a name\n"), "study", 7),
     ],
 )
 def test_bad_studies_name_line_and_key(

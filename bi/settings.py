@@ -90,6 +90,12 @@ def _from_repo(value: str) -> Path:
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip() or str(default)
+    if raw == "0":
+        # the endpoint takes 0 (any free port), but Superset must be told the port to connect to
+        raise SettingsError(
+            f"{name}=0 (any free port) cannot be used with make bi: Superset connects to a "
+            "known port; set a port number (1-65535)"
+        )
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} must be a TCP port number, not {raw!r}")
     return int(raw)

@@ -20,7 +20,7 @@ from bi.assets_bundle import (
     bundle_passwords,
     render_bundle,
 )
-from bi.settings import PASSWORD_MASK, load_endpoint
+from bi.settings import PASSWORD_MASK, SettingsError, load_endpoint
 from endpoint.settings import load_endpoint_settings
 from report.build import _caar_frame
 
@@ -54,6 +54,11 @@ def test_bi_reads_the_endpoint_settings_as_the_endpoint_does(tmp_path: Path) -> 
     )
     assert bundle_passwords("s3cret") == {DATABASE_FILE: "s3cret"}
     assert "s3cret" not in "".join(render_bundle(ours).values())
+
+    # The endpoint may take any free port (0); Superset needs the one it will connect to.
+    assert load_endpoint_settings(env | {"SERVE_PORT": "0"}).port == 0
+    with pytest.raises(SettingsError, match="SERVE_PORT=0 .* cannot be used with make bi"):
+        load_endpoint(env | {"SERVE_PORT": "0"})
 
 
 def test_dashboard_holds_the_four_charts_and_their_datasets(bundle: dict[str, dict]) -> None:

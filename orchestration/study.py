@@ -180,6 +180,11 @@ def _watch(paths: list[Path]):  # type: ignore[no-untyped-def]
 
 
 def _check_setup(settings: Settings) -> str | None:
+    if settings.engine != "duckdb":
+        return (
+            f"make study builds on DuckDB; WAREHOUSE_ENGINE={settings.engine} builds with "
+            "`make run` (its incremental plan and publishing are DuckDB's)"
+        )
     if not settings.warehouse_db.exists():
         return f"no warehouse at {settings.warehouse_db}: run `make run` first"
     try:

@@ -174,8 +174,13 @@ def test_a_refresh_interrupted_or_killed_half_way_is_redone_by_the_next(
     assert sorted(_published(ws, CARS)) == [("deepseek_r1_release",), ("deepseek_selloff",)]
 
 
-def test_study_loop_without_a_build_says_run_make_run_first(tmp_path: Path) -> None:
+def test_study_loop_without_a_build_or_on_spark_says_what_to_do(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, tmp_path)
     with StudyLoop(ws) as loop:
         assert loop.finish(timeout=60) == 2
     assert f"no warehouse at {ws.warehouse_db}: run `make run` first" in loop.output
+    with StudyLoop(ws, WAREHOUSE_ENGINE="spark") as loop:
+        assert loop.finish(timeout=60) == 2
+    assert "make study builds on DuckDB; WAREHOUSE_ENGINE=spark builds with `make run`" in (
+        loop.output
+    )

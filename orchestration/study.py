@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import shutil
+import signal
 import sys
 import time
 from contextlib import closing
@@ -200,6 +203,30 @@ def _check_setup(settings: Settings) -> str | None:
     return None
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _target_folder() -> TemporaryDirectory:
+    """A folder of this process's own for dbt's artifacts, removed when the loop stops; the
+    folders of loops that were killed (their process is gone) are removed first."""
+    for folder in TARGETS.glob("study-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return TemporaryDirectory(prefix=f"study-{os.getpid()}-", dir=TARGETS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--once", action="store_true", help="refresh once, then exit")
@@ -213,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     watched = [settings.events_file, settings.studies_file]
     say(f"make study: {settings.warehouse_db}, events {watched[0]}, studies {watched[1]}")
-    with TemporaryDirectory(prefix="study-", dir=TARGETS) as target:
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as Ctrl-C does, cleaning up
+    with _target_folder() as target:
         try:
             dbt = WarmDbt(DBT_DIR, Path(target), LOG_PATH, settings.dbt_env(), progress=say)
         except ProjectParseError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.config import REPO_ROOT
 from publishing.build_state import plan_build
 from publishing.publish import current_build
 from tests.orchestration.conftest import SmallBuild
@@ -127,7 +128,7 @@ def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
         published_after = current_build(ws.serving_db)["build_id"]
         assert published_after != published_before
         # What the loop built is recorded: `make run` would find nothing to rebuild.
-        manifest = Path(__file__).parents[2] / "dbt_project" / "target" / "manifest.json"
+        manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
         with duckdb.connect(str(ws.warehouse_db)) as con:
             assert plan_build(con, manifest).nothing_to_build
 
@@ -151,13 +152,14 @@ def test_a_refresh_interrupted_or_killed_half_way_is_redone_by_the_next(
     studies.write_text(STUDY)
     env = {"EVENTS_FILE": str(events), "STUDIES_FILE": str(studies)}
 
-    # Ctrl-C while dbt builds: the loop stops (dbt returns the interrupt; it is not a failure
+    # Ctrl-C (or `kill`) while dbt builds: the loop stops (dbt returns the interrupt; it is not a failure
     # to report and watch on) and lets go of the file.
     with StudyLoop(ws, **env) as loop:
         loop.wait_for("dbt: changed", REFRESH_SECONDS)
         os.kill(loop.pid, signal.SIGINT)
         assert loop.finish(timeout=120) == 0
     assert "stopped" in loop.output
+    assert not list((REPO_ROOT / "dbt_project" / "target").glob(f"study-{loop.pid}-*"))
     with duckdb.connect(str(ws.warehouse_db)) as con:
         assert con.execute("select count(*) from raw.events").fetchone() == (1,)
 
@@ -167,10 +169,13 @@ def test_a_refresh_interrupted_or_killed_half_way_is_redone_by_the_next(
         killed.wait_for("dbt: changed", REFRESH_SECONDS)
         os.killpg(killed.pid, signal.SIGKILL)
         killed.finish(timeout=60)
+    left_behind = list((REPO_ROOT / "dbt_project" / "target").glob(f"study-{killed.pid}-*"))
+    assert left_behind  # dbt's artifacts of the killed loop: the next loop removes them
 
     with StudyOnce(ws, **env) as once:
         assert once.finish(timeout=REFRESH_SECONDS) == 0, once.output
     assert "dbt: changed: events" in once.output
+    assert not any(folder.exists() for folder in left_behind)
     assert sorted(_published(ws, CARS)) == [("deepseek_r1_release",), ("deepseek_selloff",)]
 
 

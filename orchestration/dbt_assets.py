@@ -7,10 +7,12 @@ message, never with data tests reported as failed.
 """
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import closing, suppress
 from graphlib import TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -76,6 +78,24 @@ SPARK_TESTS_LEFT_OUT = {
 
 DBT_STOP_SECONDS = 30
 FORGET_WAIT_SECONDS = 30
+# dagster-dbt gives every dbt invocation a folder of its own under dbt_project/target
+# (dbt_models-<run>-<id>: manifest, compiled SQL, run results, dbt.log; ~15 MB) and never removes
+# it: a daily `make run` would fill the disk. The newest few stay for debugging.
+KEPT_INVOCATION_FOLDERS = 5
+
+
+def prune_invocation_folders(
+    target_dir: Path, op_name: str, keep: int = KEPT_INVOCATION_FOLDERS
+) -> list[Path]:
+    """Remove all but the ``keep`` newest invocation folders of ``op_name``; the removed ones."""
+    folders = sorted(
+        (p for p in target_dir.glob(f"{op_name}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in folders[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders[keep:]
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -228,6 +248,10 @@ def _build_on_spark(
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseSettings):
     settings = warehouse.settings
+    # before this invocation's own folder exists: it and the newest others are kept
+    prune_invocation_folders(
+        dbt_project.project_dir / "target", context.op_execution_context.op.name
+    )
     if settings.engine == "spark":
         yield from _build_on_spark(context, dbt, settings)
         return

@@ -22,6 +22,7 @@ import dagster as dg
 from dagster._core.storage.dagster_run import DagsterRunStatus
 
 from ingest.warehouse import wait_seconds_setting
+from orchestration.processes import pid_running, start_ticks
 
 PID_TAG = "warehouse/pid"
 HOST_TAG = "warehouse/host"
@@ -34,22 +35,13 @@ class WriterSlotTimeout(Exception):
     """A live run kept the writer slot longer than WRITER_WAIT_SECONDS."""
 
 
-def _process_start_ticks(pid: int) -> str | None:
-    """The kernel's start time of ``pid`` (field 22 of /proc/<pid>/stat), or None off Linux."""
-    try:
-        stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115 - tiny read, closed by GC
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
 def process_tags() -> dict[str, str]:
     """Tags that identify this process on a run, so a later run can tell whether it died."""
     pid = os.getpid()
     return {
         PID_TAG: str(pid),
         HOST_TAG: socket.gethostname(),
-        STARTED_TAG: _process_start_ticks(pid) or "",
+        STARTED_TAG: start_ticks(pid) or "",
     }
 
 
@@ -58,14 +50,10 @@ def process_alive(tags: dict[str, str]) -> bool | None:
     if PID_TAG not in tags or tags.get(HOST_TAG) != socket.gethostname():
         return None
     pid = int(tags[PID_TAG])
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not pid_running(pid):
         return False
-    except PermissionError:
-        return True
     started = tags.get(STARTED_TAG)
-    return not started or _process_start_ticks(pid) == started
+    return not started or start_ticks(pid) == started
 
 
 @dataclass(frozen=True)

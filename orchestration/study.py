@@ -34,6 +34,7 @@ from ingest.config import REPO_ROOT, Settings, load_settings
 from ingest.errors import IngestError
 from ingest.event_config import load_event_config
 from ingest.warehouse import connect_for_write, writer_lock
+from orchestration.processes import pid_running
 from orchestration.study_report import StudyResults, changed_studies, read_results
 from publishing.build_state import forget_state, plan_build, save_state, state_fingerprint
 from publishing.publish import current_build, failed_loads, publish
@@ -207,22 +208,12 @@ def _stop(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _target_folder() -> TemporaryDirectory:
     """A folder of this process's own for dbt's artifacts, removed when the loop stops; the
     folders of loops that were killed (their process is gone) are removed first."""
     for folder in TARGETS.glob("study-*-*"):
         pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
     return TemporaryDirectory(prefix=f"study-{os.getpid()}-", dir=TARGETS)
 

@@ -92,16 +92,24 @@ def _refreshed(loop: StudyLoop) -> list[str]:
     return loop.lines[start:]
 
 
-def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
+def _start(
     tmp_path: Path, landing_dir: Path, small_build: SmallBuild
-) -> None:
+) -> tuple[Workspace, Path, dict[str, str]]:
+    """A copy of the small build, an events file with the sell-off and the NVIDIA study: the
+    workspace, the events file and the loop's environment."""
     ws = make_workspace(tmp_path, landing_dir)
     shutil.copy(small_build.warehouse_db, ws.warehouse_db)
     events, studies = tmp_path / "events.csv", tmp_path / "studies.yml"
     events.write_text(HEADER + SELLOFF)
     studies.write_text(STUDY)
+    return ws, events, {"EVENTS_FILE": str(events), "STUDIES_FILE": str(studies)}
 
-    with StudyLoop(ws, EVENTS_FILE=str(events), STUDIES_FILE=str(studies)) as loop:
+
+def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
+    tmp_path: Path, landing_dir: Path, small_build: SmallBuild
+) -> None:
+    ws, events, env = _start(tmp_path, landing_dir, small_build)
+    with StudyLoop(ws, **env) as loop:
         first = "\n".join(_refreshed(loop))
         assert "study nvda_deepseek: 1 pairs, 0 excluded" in first, first  # every study at start
         assert "published build" in first, first
@@ -145,15 +153,10 @@ def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
 def test_a_refresh_interrupted_or_killed_half_way_is_redone_by_the_next(
     tmp_path: Path, landing_dir: Path, small_build: SmallBuild
 ) -> None:
-    ws = make_workspace(tmp_path, landing_dir)
-    shutil.copy(small_build.warehouse_db, ws.warehouse_db)
-    events, studies = tmp_path / "events.csv", tmp_path / "studies.yml"
-    events.write_text(HEADER + SELLOFF)
-    studies.write_text(STUDY)
-    env = {"EVENTS_FILE": str(events), "STUDIES_FILE": str(studies)}
+    ws, events, env = _start(tmp_path, landing_dir, small_build)
 
-    # Ctrl-C (or `kill`) while dbt builds: the loop stops (dbt returns the interrupt; it is not a failure
-    # to report and watch on) and lets go of the file.
+    # Ctrl-C (or `kill`) while dbt builds: the loop stops (dbt returns the interrupt; it is not
+    # a failure to report and watch on) and lets go of the file.
     with StudyLoop(ws, **env) as loop:
         loop.wait_for("dbt: changed", REFRESH_SECONDS)
         os.kill(loop.pid, signal.SIGINT)

@@ -232,34 +232,35 @@ def main(argv: list[str] | None = None) -> int:
     watched = [settings.events_file, settings.studies_file]
     say(f"make study: {settings.warehouse_db}, events {watched[0]}, studies {watched[1]}")
     signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as Ctrl-C does, cleaning up
-    with _target_folder() as target:
-        try:
-            dbt = WarmDbt(DBT_DIR, Path(target), LOG_PATH, settings.dbt_env(), progress=say)
-        except ProjectParseError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        return _loop(settings, dbt, watched, args.once, publish_results=not args.no_publish)
+    try:
+        with _target_folder() as target:
+            try:
+                dbt = WarmDbt(DBT_DIR, Path(target), LOG_PATH, settings.dbt_env(), progress=say)
+            except ProjectParseError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            return _loop(settings, dbt, watched, args.once, publish_results=not args.no_publish)
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
 
 
 def _loop(
     settings: Settings, dbt: WarmDbt, watched: list[Path], once: bool, publish_results: bool
 ) -> int:
     last, first = None, True
-    try:
-        for _ in chain([None], [] if once else _watch(watched)):
-            digest = _digest(watched)
-            if digest == last:
-                continue  # saved without a change
-            last = digest
-            say(f"[{time.strftime('%H:%M:%S')}] refreshing")
-            ok, summary = refresh(settings, dbt, publish_results, show_all=first)
-            first = False
-            say(f"  {'OK' if ok else 'FAILED'}: {summary}")
-            if once:
-                return 0 if ok else 1
-            say(f"watching {watched[0].name} and {watched[1].name} (Ctrl-C stops)")
-    except KeyboardInterrupt:
-        say("stopped")
+    for _ in chain([None], [] if once else _watch(watched)):
+        digest = _digest(watched)
+        if digest == last:
+            continue  # saved without a change
+        last = digest
+        say(f"[{time.strftime('%H:%M:%S')}] refreshing")
+        ok, summary = refresh(settings, dbt, publish_results, show_all=first)
+        first = False
+        say(f"  {'OK' if ok else 'FAILED'}: {summary}")
+        if once:
+            return 0 if ok else 1
+        say(f"watching {watched[0].name} and {watched[1].name} (Ctrl-C stops)")
     return 0
 
 

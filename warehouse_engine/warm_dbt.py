@@ -108,6 +108,8 @@ class WarmDbt:
         from dbt.cli.main import dbtRunner
 
         parsed = dbtRunner().invoke(["parse", *self._flags])
+        if isinstance(parsed.exception, KeyboardInterrupt):
+            raise parsed.exception  # dbtRunner returns it: Ctrl-C must stop the caller too
         if not parsed.success:
             raise ProjectParseError(f"dbt parse failed: {parsed.exception or parsed.result}")
         # dbt marks the nodes it compiled in the manifest it runs on (ephemeral models' CTEs

@@ -13,8 +13,9 @@ Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100
 3. Engine: ``dbt run`` of the event-study models (staging, intermediate and marts of
    ``event_study``, without fct_event_overlaps, timed on its own after), in its own process:
    wall clock, dbt's own elapsed time (no interpreter start, no parse) and peak memory; then
-   the same run by a warm process (``bench.es_warm_engine``: dbt's Python API, manifest loaded
-   once, one untimed run before the timed ones).
+   the same run by a warm process (``bench.es_warm_engine``: ``make study``'s dbt, the project
+   parsed once, the warehouse file closed after each run; one untimed run before the timed
+   ones).
 4. Peers, each in its own process on the same pairs (``bench.es_numpy_peer``: a plain NumPy loop
    per pair on returns it aligns itself; ``bench.es_notebook_peer``: pandas + statsmodels on a
    sample, extrapolated). The NumPy peer's CARs, n_days and exclusion reasons are checked
@@ -266,8 +267,7 @@ def run_warm_engine(dbt: Dbt, log: Path, repeat: int) -> WarmRun:
         "bench.es_warm_engine",
         "--repeat",
         str(repeat),
-        "--paths",
-        json.dumps(dbt.paths()),
+        *dbt.paths(),
         "--",
         *ENGINE_ARGS,
     ]
@@ -529,11 +529,11 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
   timed on its own below) in its own process: wall clock (interpreter start, partial parse,
   models), dbt's own elapsed time (models only), peak resident memory. This is what `make run`
   and the Dagster UI do (a dbt process per build).
-- **engine warm**: the same `dbt run` by a process that has already run it once
-  (`bench/es_warm_engine.py`: dbt's Python API with the manifest loaded once, DuckDB's file and
-  cache kept open), as a long-lived process would re-run a study: time of one invocation (in
-  brackets dbt's own elapsed time). `make study` runs dbt this way (and also closes DuckDB's
-  file between refreshes, about 0.3 s, and runs the models' data tests).
+- **engine warm**: the same `dbt run` by a process that has already run it once, with the dbt
+  `make study` runs (`bench/es_warm_engine.py` on `warehouse_engine/warm_dbt.py`: the project
+  parsed once, the warehouse file opened and closed by each run), as the loop re-runs a study
+  when its files change: time of one invocation (in brackets dbt's own elapsed time). `make
+  study` also runs the models' data tests and publishes.
 - **NumPy loop**: `bench/es_numpy_peer.py`, one pair at a time (slice, closed-form OLS, ARs, CARs)
   on returns, benchmark returns and day 0 it builds itself from prices and sessions: `loop` is
   the per-pair loop alone, `prep+loop` adds reading and aligning the prices, `wall` its process.

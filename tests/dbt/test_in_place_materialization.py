@@ -1,0 +1,165 @@
+"""dbt_project/macros/materializations/duckdb_in_place.sql: tables and views rebuilt in place,
+in one transaction, keep what dbt-duckdb's rename dance kept: a model that fails leaves the last
+good relation, contracts are enforced, descriptions are persisted, a model may change type.
+
+A project of three models over a real export (IBIT's closes in ../shared/raw) with the
+repository's materializations, built by dbt in its own process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.config import REPO_ROOT, load_settings
+
+MATERIALIZATIONS = REPO_ROOT / "dbt_project" / "macros" / "materializations"
+PROJECT = """\
+name: in_place
+version: "1.0"
+profile: in_place
+flags:
+  send_anonymous_usage_stats: false
+  version_check: false
+models:
+  in_place:
+    +persist_docs: {relation: true, columns: true}
+"""
+PROFILE = """\
+in_place:
+  target: duckdb
+  outputs:
+    duckdb: {type: duckdb, path: "{{ env_var('WAREHOUSE_DB') }}", threads: 1}
+"""
+# IBIT's first session and close: the fund started trading the day after the 2024-01-10 approval
+FIRST_DAY = """\
+{{ config(materialized=var('kind', 'table')) }}
+select
+    min("Date") as first_day,
+    arg_min({{ var('close', '"Close"') }}, "Date") as first_close
+from read_csv('IBIT_FILE')
+"""
+FIRST_DAY_VIEW = """\
+{{ config(materialized='view') }}
+select first_day, round(first_close, 2) as first_close_rounded from {{ ref('ibit_first_day') }}
+"""
+FIRST_DAY_CONTRACT = """\
+{{ config(materialized='table') }}
+select first_day, first_close{{ var('contract_cast', '') }} as first_close
+from {{ ref('ibit_first_day') }}
+"""
+SCHEMA = """\
+version: 2
+models:
+  - name: ibit_first_day
+    description: IBIT's first session and its close.
+    columns:
+      - name: first_day
+        description: the first session in the export
+  - name: ibit_first_day_contract
+    config:
+      contract: {enforced: true}
+    columns:
+      - name: first_day
+        data_type: date
+      - name: first_close
+        data_type: double
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "macros").symlink_to(MATERIALIZATIONS, target_is_directory=True)
+    (tmp_path / "dbt_project.yml").write_text(PROJECT)
+    (tmp_path / "profiles.yml").write_text(PROFILE)
+    ibit = load_settings().landing_dir / "equities" / "adjclose_IBIT.csv"
+    (tmp_path / "models" / "ibit_first_day.sql").write_text(
+        FIRST_DAY.replace("IBIT_FILE", str(ibit))
+    )
+    (tmp_path / "models" / "ibit_first_day_view.sql").write_text(FIRST_DAY_VIEW)
+    (tmp_path / "models" / "ibit_first_day_contract.sql").write_text(FIRST_DAY_CONTRACT)
+    (tmp_path / "models" / "schema.yml").write_text(SCHEMA)
+    return tmp_path
+
+
+def _dbt(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WAREHOUSE_DB": str(project / "warehouse.duckdb")}
+    return subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(project),
+         "--profiles-dir", str(project), "--target-path", str(project / "target"),
+         "--log-path", str(project / "dbt-logs")],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def _query(project: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _relations(project: Path) -> list[tuple]:
+    return _query(
+        project,
+        "select table_name, table_type from information_schema.tables order by table_name",
+    )
+
+
+BUILT = [
+    ("ibit_first_day", "BASE TABLE"),
+    ("ibit_first_day_contract", "BASE TABLE"),
+    ("ibit_first_day_view", "VIEW"),
+]
+
+
+def test_a_failed_rebuild_keeps_the_last_good_relations(project: Path) -> None:
+    built = _dbt(project, "run")
+    assert built.returncode == 0, built.stdout
+    assert _query(
+        project, "select cast(first_day as varchar), first_close from ibit_first_day"
+    ) == [("2024-01-11", pytest.approx(26.6299991607666, abs=1e-12))]
+    assert _relations(project) == BUILT
+    # built in place: no dbt-duckdb temporary or backup relation was ever created
+    log = (project / "dbt-logs" / "dbt.log").read_text()
+    assert "ibit_first_day" in log and "__dbt_tmp" not in log and "__dbt_backup" not in log
+    # descriptions persisted as comments, as the published copy and BI tools read them
+    assert _query(
+        project, "select comment from duckdb_tables() where table_name = 'ibit_first_day'"
+    ) == [("IBIT's first session and its close.",)]
+
+    # the table's SQL fails (a column the export does not have): dbt reports it ...
+    failed = _dbt(project, "run", "--vars", '{close: "no_such_column"}')
+    assert failed.returncode == 1
+    assert "no_such_column" in failed.stdout
+    # ... and the table dropped inside the failed transaction is back, with nothing left over
+    assert _relations(project) == BUILT
+    assert _query(project, "select cast(first_day as varchar) from ibit_first_day_view") == [
+        ("2024-01-11",)
+    ]
+
+
+def test_contracts_are_enforced_and_a_model_may_change_type(project: Path) -> None:
+    assert _dbt(project, "run").returncode == 0
+
+    # a contracted column of the wrong type: refused, the previous table kept
+    broken = _dbt(
+        project, "run", "-s", "ibit_first_day_contract", "--vars", "{contract_cast: '::varchar'}"
+    )
+    assert broken.returncode == 1
+    assert "contract" in broken.stdout.lower()
+    assert _query(
+        project,
+        "select data_type from information_schema.columns where table_name = "
+        "'ibit_first_day_contract' and column_name = 'first_close'",
+    ) == [("DOUBLE",)]
+
+    # a table that becomes a view (and back) replaces the relation of the other type
+    assert _dbt(project, "run", "-s", "ibit_first_day", "--vars", "{kind: view}").returncode == 0
+    assert ("ibit_first_day", "VIEW") in _relations(project)
+    assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
+    assert _relations(project) == BUILT

@@ -236,7 +236,7 @@ def render(n: int, duck: tuple, spark: tuple, counts: dict, problems: list[str])
         "drop), which is most of the small models' second or two; DuckDB needs milliseconds.",
         "- Shuffles: every join, window and aggregate on a new key is an exchange between two "
         "local tasks; the windows of int_es_estimation_sums (one per estimation window) and "
-        "the ranks of int_es_day_stats sort the whole series again.",
+        "the ranks of int_es_day_sums_even and _odd sort the whole series again.",
         "- Parquet writes: the views of the DuckDB build (int_es_window_rows, "
         "fct_abnormal_returns: every pair and day) are tables on Spark, written and compressed "
         "in full, where DuckDB computes only the rows a reader asks for.",

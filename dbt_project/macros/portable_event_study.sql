@@ -221,3 +221,16 @@ window {{ name }} as (
     {%- for part in text.split("'") -%}{%- do parts.append("'" ~ part ~ "'") -%}{%- endfor -%}
     ({{ parts | join(' || chr(39) || ') }})
 {%- endmacro %}
+
+{#- True when the integer `expression` has the given parity ('even' or 'odd'). DuckDB spells it
+    even(x) = x: a filter it pushes through a view's joins down to the scan of x's table, where
+    it keeps x % 2 = 0 above them and computes the whole view first. -#}
+{% macro has_parity(expression, parity) -%}
+    {{ return(adapter.dispatch('has_parity', 'event_study_warehouse')(expression, parity)) }}
+{%- endmacro %}
+{% macro default__has_parity(expression, parity) -%}
+    even({{ expression }}) {{ '=' if parity == 'even' else '<>' }} {{ expression }}
+{%- endmacro %}
+{% macro spark__has_parity(expression, parity) -%}
+    {{ expression }} % 2 = {{ 0 if parity == 'even' else 1 }}
+{%- endmacro %}

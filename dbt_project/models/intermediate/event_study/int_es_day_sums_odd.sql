@@ -1,0 +1,1 @@
+{{ es_day_sums('odd') }}

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if timed:
             print(json.dumps({"wall_s": done.seconds, "in_dbt_s": done.dbt_seconds}), flush=True)
+        dbt.prepare()  # as make study does while it waits for the next change
     return 0
 
 

@@ -169,7 +169,8 @@ def refresh(
 
 def _watch(paths: list[Path]):  # type: ignore[no-untyped-def]
     """Yield each time one of ``paths`` is written (editors that save by replacing the file
-    included: their folders are watched, not the files)."""
+    included: their folders are watched, not the files), and every second even without an
+    event: a save made before the watcher started is then found by the caller's digest."""
     from watchfiles import watch
 
     wanted = {str(p.resolve()) for p in paths}
@@ -179,6 +180,8 @@ def _watch(paths: list[Path]):  # type: ignore[no-untyped-def]
         watch_filter=lambda _change, path: str(Path(path).resolve()) in wanted,
         debounce=300,
         recursive=False,
+        rust_timeout=1000,
+        yield_on_timeout=True,
     ):
         yield
 
@@ -260,6 +263,7 @@ def _loop(
         say(f"  {'OK' if ok else 'FAILED'}: {summary}")
         if once:
             return 0 if ok else 1
+        dbt.prepare()  # before saying so: a save made while it ran would go unnoticed
         say(f"watching {watched[0].name} and {watched[1].name} (Ctrl-C stops)")
     return 0
 

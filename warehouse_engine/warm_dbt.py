@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from warehouse_engine import dbt_duckdb
 
@@ -83,6 +84,7 @@ class WarmDbt:
         self._seed_partial_parse(project_dir / "target", target_path)
         dbt_duckdb.fingerprint_by_file_name()
         self._manifest = b""
+        self._next_manifest: Any = None  # the next invocation's copy, made ahead by prepare()
         self._project_files: dict[Path, float] = {}
         self.parse_if_changed()
         self._done = 0
@@ -118,8 +120,15 @@ class WarmDbt:
         # "injected"), and a second run on the same object leaves them out of the SQL; each
         # invocation gets a fresh copy (0.2 s, against ~3.5 s for a new dbt process).
         self._manifest = pickle.dumps(parsed.result)
+        self._next_manifest = None
         self._project_files = files
         return True
+
+    def prepare(self) -> None:
+        """Make the next invocation's copy of the manifest now: a loop calls this while it waits
+        for a change, and the next build starts 0.2 s sooner."""
+        if self._next_manifest is None:
+            self._next_manifest = pickle.loads(self._manifest)
 
     @property
     def manifest_path(self) -> Path:
@@ -153,7 +162,9 @@ class WarmDbt:
         try:
             from dbt.cli.main import dbtRunner
 
-            runner = dbtRunner(manifest=pickle.loads(self._manifest), callbacks=[self._on_event])
+            self.prepare()
+            manifest, self._next_manifest = self._next_manifest, None
+            runner = dbtRunner(manifest=manifest, callbacks=[self._on_event])
             # no manifest.json and run_results.json (0.4 s a build): the manifest is the parse's,
             # unchanged, and the caller gets the results from here
             result = runner.invoke([*args, *self._flags, "--no-write-json"])

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -192,3 +193,22 @@ def test_study_loop_without_a_build_or_on_spark_says_what_to_do(tmp_path: Path) 
     assert "make study builds on DuckDB; WAREHOUSE_ENGINE=spark builds with `make run`" in (
         loop.output
     )
+
+
+def test_a_save_made_before_the_watcher_started_is_not_missed(tmp_path: Path) -> None:
+    # The loop says "watching" and then starts the watcher: a save in between raises no event.
+    # The watcher also wakes the loop every second, whose digest of the files then sees it.
+    from orchestration.study import _digest, _watch
+
+    events, studies = tmp_path / "events.csv", tmp_path / "studies.yml"
+    events.write_text("event_id,event_time_utc\n")
+    studies.write_text("studies: []\n")
+    before = _digest([events, studies])
+    events.write_text("event_id,event_time_utc\ndeepseek_selloff,2025-01-27\n")  # no watcher yet
+    wakes = _watch([events, studies])
+    woken = threading.Event()
+    # nothing changes from here on: only the watcher's own tick can wake the loop
+    threading.Thread(target=lambda: (next(wakes), woken.set()), daemon=True).start()
+    assert woken.wait(30), "the watcher never woke the loop: the earlier save would be missed"
+    assert _digest([events, studies]) != before
+    wakes.close()

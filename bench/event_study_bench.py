@@ -438,9 +438,15 @@ def git_commit() -> str:
         return proc.stdout.strip()
 
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "dbt_project", "warehouse_udfs", "bench")
+    # what is measured, not the reports it writes (bench/results/ changes with every run)
+    dirty = git(
+        "status", "--porcelain", "--", "dbt_project", "warehouse_udfs", "warehouse_engine",
+        "bench", ":(exclude)bench/results",
+    )  # fmt: skip
     return commit + (
-        " + uncommitted changes in dbt_project/, warehouse_udfs/ or bench/" if dirty else ""
+        " + uncommitted changes in dbt_project/, warehouse_udfs/, warehouse_engine/ or bench/"
+        if dirty
+        else ""
     )
 
 

@@ -11,6 +11,14 @@
 
 {% macro duckdb_in_place_build(target_relation, create_sql) %}
   {%- set existing_relation = load_cached_relation(this) -%}
+  {#- a build killed under the old materialisation may have left these: gone before they are
+      published (from dbt's relation cache: no query when there are none) -#}
+  {%- set leftovers = [
+      load_cached_relation(make_intermediate_relation(target_relation)),
+      load_cached_relation(make_backup_relation(target_relation, target_relation.type))] -%}
+  {%- for leftover in leftovers if leftover is not none %}
+    {{ drop_relation_if_exists(leftover) }}
+  {%- endfor %}
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
   {%- if existing_relation is not none %}

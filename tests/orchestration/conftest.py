@@ -11,6 +11,7 @@ from ingest.config import REPO_ROOT
 from publishing.publish import current_build
 from tests.e2e_support import build_warehouse
 from tests.orchestration.support import SMALL_CATALOG
+from warehouse_engine.warm_dbt import PROJECT_FILES, PROJECT_FOLDERS
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,6 @@ class SmallBuild:
 
 
 DBT_DIR = REPO_ROOT / "dbt_project"
-DBT_SOURCES = ("models", "seeds", "macros", "tests")
 
 
 def check_dbt_manifest() -> None:
@@ -33,8 +33,9 @@ def check_dbt_manifest() -> None:
     manifest = DBT_DIR / "target" / "manifest.json"
     if not manifest.exists():
         pytest.fail("dbt manifest missing: run `make manifest` (or `make setup`) first")
-    files = [p for name in DBT_SOURCES for p in (DBT_DIR / name).rglob("*") if p.is_file()]
-    files.append(DBT_DIR / "dbt_project.yml")
+    # what dbt parses, as make manifest and make study's re-parse see it
+    files = [p for name in PROJECT_FOLDERS for p in (DBT_DIR / name).rglob("*") if p.is_file()]
+    files += [DBT_DIR / name for name in PROJECT_FILES]
     newer = [p for p in files if p.stat().st_mtime > manifest.stat().st_mtime]
     if newer:
         pytest.fail(

@@ -61,6 +61,11 @@ models:
     columns:
       - name: first_day
         description: the first session in the export
+  - name: ibit_first_day_view
+    description: IBIT's first close, to the cent.
+    columns:
+      - name: first_close_rounded
+        description: "the close, rounded: 26.63"
   - name: ibit_first_day_contract
     config:
       contract: {enforced: true}
@@ -131,6 +136,17 @@ def test_a_failed_rebuild_keeps_the_last_good_relations(project: Path) -> None:
     assert _query(
         project, "select comment from duckdb_tables() where table_name = 'ibit_first_day'"
     ) == [("IBIT's first session and its close.",)]
+    assert _query(project, "select comment from duckdb_views() where view_name like 'ibit%'") == [
+        ("IBIT's first close, to the cent.",)
+    ]
+    assert _query(
+        project,
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where comment is not null and table_name like 'ibit%' order by table_name",
+    ) == [
+        ("ibit_first_day", "first_day", "the first session in the export"),
+        ("ibit_first_day_view", "first_close_rounded", "the close, rounded: 26.63"),
+    ]
 
     # the table's SQL fails (a column the export does not have): dbt reports it ...
     failed = _dbt(project, "run", "--vars", '{close: "no_such_column"}')
@@ -169,3 +185,27 @@ def test_contracts_are_enforced_and_a_model_may_change_type(project: Path) -> No
     assert ("ibit_first_day", "VIEW") in _relations(project)
     assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
     assert _relations(project) == BUILT
+
+
+def test_a_documented_column_the_model_lacks_fails_it(project: Path) -> None:
+    """dbt's persist_docs skipped such a column silently; here its comment fails the model (the
+    YAML documents a column the model does not have), and the last good table stays."""
+    assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
+    schema = project / "models" / "schema.yml"
+    schema.write_text(
+        schema.read_text().replace(
+            "        description: the first session in the export\n",
+            "        description: the first session in the export\n"
+            "      - name: first_volume\n        description: not in the model\n",
+        )
+    )
+
+    failed = _dbt(project, "run", "-s", "ibit_first_day")
+
+    assert failed.returncode == 1
+    assert 'does not have a column with name "first_volume"' in failed.stdout
+    assert _query(
+        project,
+        "select cast(first_day as varchar), comment from ibit_first_day, duckdb_tables() "
+        "where table_name = 'ibit_first_day'",
+    ) == [("2024-01-11", "IBIT's first session and its close.")]

@@ -81,7 +81,8 @@ class WarmDbt:
             "--profiles-dir", str(profiles_dir or project_dir),
             "--target-path", str(target_path),
             "--log-path", str(log_path),
-            "--log-level", "none",  # dbt's lines go to its log file; the caller reports
+            "--log-level", "none",  # the caller reports; dbt's lines go to its log file:
+            "--log-level-file", "info",  # each node's start, result and error (its SQL: target/)
         ]  # fmt: skip
         self.project_dir = project_dir
         self._seed_partial_parse(project_dir / "target", target_path)

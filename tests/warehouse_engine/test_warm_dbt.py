@@ -72,3 +72,5 @@ def test_a_loop_started_after_an_edit_resolves_sources_and_refs(tmp_path: Path) 
     assert '"raw"."studies"' in staging  # its source, resolved
     mart = (out / "marts" / "event_study" / "fct_car.sql").read_text()
     assert '"intermediate"."int_es_unit_cars"' in mart  # a ref, resolved
+    # dbt's log file, which make study's report points to for failures it does not show
+    assert "Compiled node 'stg_es_studies'" in (tmp_path / "logs" / "dbt.log").read_text()

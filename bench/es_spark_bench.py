@@ -235,7 +235,8 @@ def render(n: int, duck: tuple, spark: tuple, counts: dict, problems: list[str])
         "- Per statement: every model is a job (planning, scheduling, a metastore create and "
         "drop), which is most of the small models' second or two; DuckDB needs milliseconds.",
         "- Shuffles: every join, window and aggregate on a new key is an exchange between two "
-        "local tasks; the windows of int_es_estimation_sums (one per estimation window) and "
+        "local tasks; the windows of int_es_estimation_sums_even and _odd (one per estimation "
+        "window) and "
         "the ranks of int_es_day_sums_even and _odd sort the whole series again.",
         "- Parquet writes: the views of the DuckDB build (int_es_window_rows, "
         "fct_abnormal_returns: every pair and day) are tables on Spark, written and compressed "

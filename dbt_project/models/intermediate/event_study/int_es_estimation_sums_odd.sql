@@ -1,0 +1,1 @@
+{{ es_estimation_sums('odd') }}

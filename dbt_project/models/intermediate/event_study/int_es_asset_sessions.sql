@@ -3,26 +3,18 @@
 -- return from the LAST AVAILABLE price (multi-day over gaps, never zero-filled). Sessions
 -- without a price have null returns; so has the first priced session (no previous close). Flow
 -- series (int_es_flow_values) come in the `close` column; only positive values have returns.
-with needed as (
-
-    select asset_id from {{ ref('int_es_series') }}
-    union
-    select benchmark_asset_id from {{ ref('int_es_series') }}
-    where benchmark_asset_id is not null
-
-),
-
-prices as (
+-- Every asset a study can name (int_es_assets), not only those of the studies: the model reads
+-- no event and no study, so a change to those does not rebuild it, and a build runs it beside
+-- the first event-study models.
+with prices as (
 
     select p.asset_id, p.trade_date, p.close
     from {{ ref('fct_daily_prices') }} as p
-    inner join needed on p.asset_id = needed.asset_id
     where p.close > 0
     union all
     -- flow series (any sign): a study reads the value itself (returns: level), not a return
     select v.asset_id, v.trade_date, v.value
     from {{ ref('int_es_flow_values') }} as v
-    inner join needed on v.asset_id = needed.asset_id
 
 ),
 

@@ -70,6 +70,24 @@ STUDIES = """
   event_windows: [[-1, 1], [0, 0], [0, 5]]
   anchor: next
   min_estimation_days: 100
+# Kolari-Pynnonen's r of the other models' residuals (raw: the return itself, centred on its
+# mean; market-adjusted: the return less the benchmark's)
+- id: shared_days_raw
+  events: [{event_type: shared}]
+  assets: [btc, eth, spy, qqq, nvda]
+  model: raw
+  estimation_window: [-250, -11]
+  event_windows: [[0, 0]]
+  anchor: next
+  min_estimation_days: 100
+- id: shared_days_market_adjusted
+  events: [{event_type: shared}]
+  assets: [btc, eth, spy, qqq, nvda]
+  model: market_adjusted
+  estimation_window: [-250, -11]
+  event_windows: [[0, 0]]
+  anchor: next
+  min_estimation_days: 100
 - id: one_date
   events: [one_date]
   assets: [spy, qqq, nvda, ixic, ndx, coin]

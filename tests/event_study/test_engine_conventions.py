@@ -175,7 +175,9 @@ def _kp_r(rows: pd.DataFrame, align: str) -> float:
     return (corr.sum() - np.trace(corr)) / (n * (n - 1))
 
 
-@pytest.mark.parametrize("study", ["shared_days", "one_date"])
+@pytest.mark.parametrize(
+    "study", ["shared_days", "shared_days_raw", "shared_days_market_adjusted", "one_date"]
+)
 def test_kolari_pynnonen_by_calendar_date(con, study):
     est = con.execute(
         "select event_id, asset_id, relative_day, trade_date, abnormal_return "
@@ -199,6 +201,6 @@ def test_kolari_pynnonen_by_calendar_date(con, study):
     if study == "one_date":
         # one event date on one calendar: calendar and relative days coincide (the paper's case)
         np.testing.assert_allclose(r, _kp_r(est, "relative_day"), rtol=1e-12, atol=1e-15)
-    else:
+    elif study == "shared_days":
         # events on different dates: aligning by relative day would correlate unrelated days
         assert abs(r - _kp_r(est, "relative_day")) > 1e-3

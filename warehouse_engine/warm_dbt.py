@@ -202,9 +202,9 @@ def _reduce_manifest(manifest: Any) -> tuple[Any, tuple[dict[str, Any]]]:
 
     dbt-core's own ``Manifest.__reduce_ex__`` passes the fields by position and leaves two out
     (``fixtures``, ``_saved_query_lookup``), so a copy has the fields after them one place off:
-    harmless while the lookups are unbuilt, but after a partial parse (a file edited since the
-    last parse) the copy's source lookup is the ref lookup and every ``ref`` fails ("RefableLookup
-    .find() missing 1 required positional argument: 'manifest'").
+    harmless while the lookups are unbuilt, but after a partial parse from the saved parse (a
+    macro edited since) the copy's source lookup is the ref lookup and every ``source()`` fails
+    ("RefableLookup.find() missing 1 required positional argument: 'manifest'").
     """
     fields = {
         f.name: getattr(manifest, f.name)

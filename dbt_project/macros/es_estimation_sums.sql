@@ -1,9 +1,9 @@
 {#-
     int_es_estimation_sums for the series whose series_id has the given parity ('even' or
     'odd'). One row per session of each study asset (a "series": the asset's returns with the
-    study's return type, benchmark and model), with the sums over the estimation window [T0, T1] of a
-    day 0 at that session: every pair's model fit is then one lookup, at the cost of the data and
-    not of pairs x days. The window is cut to the data (rows before the first session or after
+    study's return type, benchmark and model), with the sums over the estimation window [T0, T1]
+    of a day 0 at that session: every pair's model fit is then one lookup, at the cost of the
+    data and not of pairs x days. The window is cut to the data (rows before the first session or after
     the last do not exist), and only days the model can use count (ok: a return, and for market
     models a benchmark return).
     Sums are of deviations from the series' own full-history fit (ref_*), so that centring a

@@ -13,9 +13,10 @@ Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100
 3. Engine: ``dbt run`` of the event-study models (staging, intermediate and marts of
    ``event_study``, without fct_event_overlaps, timed on its own after), in its own process:
    wall clock, dbt's own elapsed time (no interpreter start, no parse) and peak memory; then
-   the same run by a warm process (``bench.es_warm_engine``: ``make study``'s dbt, the project
-   parsed once, the warehouse file closed after each run; one untimed run before the timed
-   ones).
+   by a warm process (``bench.es_warm_engine``: ``make study``'s dbt, the project parsed once,
+   the warehouse file closed after each run; one untimed run before the timed ones) what
+   ``make study`` rebuilds for an edit of the events or studies (the run less the models that
+   do not read them), and the same run again.
 4. Peers, each in its own process on the same pairs (``bench.es_numpy_peer``: a plain NumPy loop
    per pair on returns it aligns itself; ``bench.es_notebook_peer``: pandas + statsmodels on a
    sample, extrapolated). The NumPy peer's CARs, n_days and exclusion reasons are checked
@@ -104,7 +105,8 @@ class SizeResult:
     ar_rows: int = 0
     ar_read_s: float = 0.0
     engine: EngineRun | None = None
-    warm: WarmRun | None = None
+    warm: WarmRun | None = None  # what make study rebuilds for an events or studies edit
+    warm_all: WarmRun | None = None  # every model of the cold run
     overlaps: tuple[float, int] | None = None
     numpy_wall_s: float = 0.0
     numpy_peak_mb: float = 0.0
@@ -259,8 +261,18 @@ def run_engine(dbt: Dbt, log: Path) -> EngineRun:
     return EngineRun(proc.wall_s, proc.peak_mb, elapsed, sum(t for _, t in times), times[:5])
 
 
-def run_warm_engine(dbt: Dbt, log: Path, repeat: int) -> WarmRun:
-    """The same models by one warm process (bench/es_warm_engine.py): the best timed run."""
+def study_edit_args(dbt: Dbt) -> list[str]:
+    """ENGINE_ARGS less the models an edit of the events or studies files leaves as they are:
+    what `make study` rebuilds for it (publishing.build_state plans its builds the same way)."""
+    from orchestration.event_config_assets import TABLES
+    from publishing.build_state import unaffected_nodes
+
+    unaffected = unaffected_nodes(dbt.target / "manifest.json", list(TABLES))
+    return ["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, *unaffected, "--quiet"]
+
+
+def run_warm_engine(dbt: Dbt, log: Path, repeat: int, args: list[str]) -> WarmRun:
+    """``args`` by one warm process (bench/es_warm_engine.py): the best timed run."""
     cmd = [
         sys.executable,
         "-m",
@@ -269,7 +281,7 @@ def run_warm_engine(dbt: Dbt, log: Path, repeat: int) -> WarmRun:
         str(repeat),
         *dbt.paths(),
         "--",
-        *ENGINE_ARGS,
+        *args,
     ]
     proc = measure(cmd, DBT_DIR, dbt.env(), log)
     runs = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"wall_s"')]
@@ -387,7 +399,12 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     result = SizeResult(events=n)
     runs = [run_engine(dbt, workdir / f"engine_{n}_{i}.log") for i in range(ctx["repeat"])]
     result.engine = min(runs, key=lambda r: r.wall_s)
-    result.warm = run_warm_engine(dbt, workdir / f"warm_{n}.log", ctx["repeat"])
+    result.warm = run_warm_engine(
+        dbt, workdir / f"warm_{n}.log", ctx["repeat"], study_edit_args(dbt)
+    )
+    result.warm_all = run_warm_engine(
+        dbt, workdir / f"warm_all_{n}.log", ctx["repeat"], ENGINE_ARGS
+    )
     counts(db, result, scan_views=n <= ctx["scan_max"])
     if n <= ctx["overlaps_max"]:
         proc = dbt.run(["run", "-s", OVERLAPS, "--quiet"], workdir / f"overlaps_{n}.log")
@@ -466,6 +483,34 @@ def busy_processes() -> str:
     return ", ".join(busy[:6]) or "none above 10% CPU"
 
 
+def machine_speed() -> str:
+    """Two probes, best of 3, that show how this machine treats each side: the peers are Python
+    loops, the engine is DuckDB. Ratios between the sides move with their quotient from one
+    machine (or day, on a shared host) to the next."""
+
+    def best(probe) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            probe()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    def python_loop() -> None:
+        total = 0
+        for i in range(5_000_000):
+            total += i
+
+    con = duckdb.connect(config={"threads": 1})
+    sort = "select x from (select random() as x from range(5000000)) order by x limit 1"
+    try:
+        duck = best(lambda: con.execute(sort).fetchall())
+    finally:
+        con.close()
+    py = best(python_loop)
+    return f"Python loop of 5e6 additions {py:.2f} s; DuckDB sort of 5e6 doubles {duck:.2f} s"
+
+
 def machine_info(duckdb_threads: str) -> dict[str, str]:
     from dbt.version import __version__ as dbt_version
 
@@ -482,6 +527,7 @@ def machine_info(duckdb_threads: str) -> dict[str, str]:
         "dbt-core": dbt_version,
         "numpy": np.__version__,
         "platform": platform.platform(),
+        "speed (1 thread)": machine_speed(),
         "date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
 
@@ -510,9 +556,10 @@ def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx
         slowest = ", ".join(f"{name} {t:.2f}" for name, t in e.slowest)
         overlaps = f"{r.overlaps[0]:.1f} s, {r.overlaps[1]:,} rows" if r.overlaps else "not run"
         scan = f"{r.ar_read_s:.1f} s for {r.ar_rows:,} rows" if r.ar_rows else "not run"
+        wa = r.warm_all
         detail.append(
             f"| {r.events} | {r.candidates} | {r.excluded} | {r.car_rows} | {e.model_s:.1f} "
-            f"| {slowest} | {scan} | {overlaps} |"
+            f"| {wa.wall_s:.1f} ({wa.dbt_elapsed_s:.1f}) | {slowest} | {scan} | {overlaps} |"
         )
         c = r.check
         checks.append(
@@ -535,11 +582,14 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
   timed on its own below) in its own process: wall clock (interpreter start, partial parse,
   models), dbt's own elapsed time (models only), peak resident memory. This is what `make run`
   and the Dagster UI do (a dbt process per build).
-- **engine warm**: the same `dbt run` by a process that has already run it once, with the dbt
-  `make study` runs (`bench/es_warm_engine.py` on `warehouse_engine/warm_dbt.py`: the project
-  parsed once, the warehouse file opened and closed by each run), as the loop re-runs a study
-  when its files change: time of one invocation (in brackets dbt's own elapsed time). `make
-  study` also runs the models' data tests and publishes.
+- **engine warm**: the rebuild `make study` runs when the events or studies file changes, by a
+  process that has already run it once, with the dbt `make study` runs (`bench/es_warm_engine.py`
+  on `warehouse_engine/warm_dbt.py`: the project parsed once, the warehouse file opened and
+  closed by each run): the same `dbt run` less the models such an edit leaves as they are
+  (`int_es_assets`, `int_es_flow_values`, `int_es_asset_sessions`: they read assets, prices and
+  flows, not events; `make study`'s plan, publishing/build_state.py, skips them too). Time of
+  one invocation (in brackets dbt's own elapsed time); the engine detail below gives it for
+  every model of the cold run too. `make study` also runs the models' data tests and publishes.
 - **NumPy loop**: `bench/es_numpy_peer.py`, one pair at a time (slice, closed-form OLS, ARs, CARs)
   on returns, benchmark returns and day 0 it builds itself from prices and sessions: `loop` is
   the per-pair loop alone, `prep+loop` adds reading and aligning the prices, `wall` its process.
@@ -556,8 +606,8 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
 Engine detail (candidates = every (event, asset) pair, excluded with a reason or not;
 `fct_abnormal_returns` is a view: reading all of its rows costs what the scan column says):
 
-| events | candidates | excluded | CAR rows | sum of model s | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps |
-|---:|---:|---:|---:|---:|---|---|---|
+| events | candidates | excluded | CAR rows | sum of model s | warm, every model s (in-dbt) | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps |
+|---:|---:|---:|---:|---:|---:|---|---|---|
 {chr(10).join(detail)}
 
 Agreement of the NumPy peer with the marts (every CAR, n_days and exclusion reason; CAR to

@@ -22,7 +22,7 @@ bench_end_px as (
     -- the benchmarks' prices only: the as-of joins sort what they look up in
     select asset_id as b_asset_id, close_utc as bench_end_utc, close as bench_end
     from {{ ref('int_es_asset_sessions') }}
-    where close is not null and asset_id in (select benchmark_asset_id from combos)
+    where close is not null and asset_id in (select c.benchmark_asset_id from combos as c)
 
 ),
 

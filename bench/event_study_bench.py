@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -488,7 +489,7 @@ def machine_speed() -> str:
     loops, the engine is DuckDB. Ratios between the sides move with their quotient from one
     machine (or day, on a shared host) to the next."""
 
-    def best(probe) -> float:  # type: ignore[no-untyped-def]
+    def best(probe: Callable[[], object]) -> float:
         times = []
         for _ in range(3):
             started = time.perf_counter()

@@ -71,7 +71,7 @@ run: dagster-home manifest
 	$(UV) run --frozen python -m orchestration
 
 # The analyst's loop: dbt stays loaded in one process, so a refresh costs the SQL (orchestration/study.py).
-study: manifest
+study: dagster-home manifest
 	$(UV) run --frozen python -m orchestration.study $(if $(filter 1,$(ONCE)),--once) $(if $(filter 0,$(PUBLISH)),--no-publish)
 
 ui: dagster-home

@@ -51,7 +51,8 @@ def reasons_not_to_publish(context: AssetExecutionContext, settings: Settings) -
     return reasons
 
 
-def _metadata(publication: Publication, previous: dict | None) -> dict:
+def publication_metadata(publication: Publication, previous: dict | None) -> dict:
+    """What the UI shows of a publication (a run's or `make study`'s)."""
     marts = {k: v for k, v in publication.row_counts.items() if k.startswith("marts.")}
     table = "\n".join(
         ["| table | rows |", "|---|---:|"]
@@ -111,6 +112,6 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
             f"published build {publication.build_id}: {publication.tables} tables, "
             f"{publication.rows:,} rows to {publication.serving_db}"
         )
-        yield dg.MaterializeResult(metadata=_metadata(publication, previous))
+        yield dg.MaterializeResult(metadata=publication_metadata(publication, previous))
 
     return [published_warehouse]

@@ -4,7 +4,8 @@ For the analyst's loop (edit an event or a study, look at the numbers): the file
 validated as `make run` loads them, dbt rebuilds what they feed (the same build plan as `make run`:
 only models downstream of raw tables that changed, with their data tests), the build is published
 for readers when every error-severity test passed, and the studies whose results changed are
-printed. dbt runs in this process with its project parsed once, and again only when its files
+printed, and the build is recorded in Dagster's asset history (orchestration.study_dagster).
+dbt runs in this process with its project parsed once, and again only when its files
 change (warehouse_engine.warm_dbt), so a refresh costs the SQL, not a dbt start-up; the warehouse
 file is free between refreshes, and each step takes the pipeline's writer lock, so `make run` and
 this loop take turns.
@@ -34,6 +35,7 @@ from ingest.config import REPO_ROOT, Settings, load_settings
 from ingest.errors import IngestError
 from ingest.event_config import load_event_config
 from ingest.warehouse import connect_for_write, writer_lock
+from orchestration import study_dagster
 from orchestration.processes import pid_running
 from orchestration.study_report import StudyResults, changed_studies, read_results
 from publishing.build_state import forget_state, plan_build, save_state, state_fingerprint
@@ -62,6 +64,7 @@ class Built:
     after: StudyResults
     failed_loads: list[str] = field(default_factory=list)
     readers_current: bool = False  # the published copy already shows this build
+    record: study_dagster.RefreshRecord = field(default_factory=study_dagster.RefreshRecord)
 
 
 def _digest(paths: list[Path]) -> str:
@@ -109,11 +112,14 @@ def _build(settings: Settings, dbt: WarmDbt, started: float) -> Built:
                 return Built(True, summary, before, before, failed_loads(con), current)
         say(f"  dbt: {plan.reason}")
         invocation = dbt.invoke(plan.dbt_args(dbt.manifest_path))
+        # what dbt built and tested, failed tests included (as a Dagster run records them)
+        record = study_dagster.RefreshRecord(dbt.manifest_path, invocation.result_events)
         with closing(connect_for_write(db)) as con:
             if not invocation.success or invocation.failed:
                 forget_state(con)  # the next build starts from scratch
                 lines = "\n".join(_failure_lines(invocation))
-                return Built(False, f"dbt build failed:\n{lines}", before, before)
+                failed = f"dbt build failed:\n{lines}"
+                return Built(False, failed, before, before, record=record)
             save_state(con, dbt.manifest_path)
             after = read_results(con)
             loads = failed_loads(con)
@@ -124,7 +130,7 @@ def _build(settings: Settings, dbt: WarmDbt, started: float) -> Built:
     if invocation.warned:
         summary += f" ({len(invocation.warned)} tests warned)"
     say(f"  [{time.monotonic() - started:5.1f}s] {summary}")
-    return Built(True, summary, before, after, loads)
+    return Built(True, summary, before, after, loads, record=record)
 
 
 def _publish(settings: Settings, built: Built, started: float) -> str:
@@ -133,7 +139,9 @@ def _publish(settings: Settings, built: Built, started: float) -> str:
     if built.failed_loads:
         loads = ", ".join(built.failed_loads[:5])
         return f"not published: failed loads in raw.loads ({loads}); {_kept(settings)}"
+    built.record.previous_build = current_build(settings.serving_db)
     publication = publish(settings.warehouse_db, settings.serving_db, settings.export_dir, "study")
+    built.record.publication = publication
     return (
         f"[{time.monotonic() - started:5.1f}s] published build {publication.build_id} "
         f"to {publication.serving_db} ({publication.seconds:.1f} s)"
@@ -157,14 +165,25 @@ def refresh(
         built = _build(settings, dbt, started)
     except (IngestError, ProjectParseError) as exc:  # a bad file, the file held too long
         return False, f"error: {exc}\n  {_kept(settings)}"
+    built.record.loaded = counts
+    built.record.files = {"events": settings.events_file, "studies": settings.studies_file}
     if not built.ok:
+        _tell_dagster(built)
         return False, f"{built.summary}\n  {_kept(settings)}"
     shown = built.after if show_all else changed_studies(built.before, built.after)
     for line in shown.lines():
         say(line)
     if not publish_results:
-        return True, f"{built.summary}; not published (--no-publish): {_kept(settings)}"
-    return True, f"{built.summary}; {_publish(settings, built, started)}"
+        closing_line = f"{built.summary}; not published (--no-publish): {_kept(settings)}"
+    else:
+        closing_line = f"{built.summary}; {_publish(settings, built, started)}"
+    _tell_dagster(built)
+    return True, closing_line
+
+
+def _tell_dagster(built: Built) -> None:
+    if line := study_dagster.report(built.record):
+        say(f"  {line}")
 
 
 def _watch(paths: list[Path]):  # type: ignore[no-untyped-def]

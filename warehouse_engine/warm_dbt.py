@@ -27,6 +27,9 @@ FAILED = frozenset({"error", "fail", "runtime error"})
 PROGRESS_EVERY_SECONDS = 5.0
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+# dbt's events that carry a node's result: kept, as dbt's JSON log would write them, for whoever
+# reports the build elsewhere (orchestration/study_dagster.py: Dagster's asset events)
+RESULT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult", "LogTestResult"})
 
 
 class ProjectParseError(Exception):
@@ -48,6 +51,7 @@ class Invocation:
     nodes: list[NodeResult] = field(default_factory=list)
     error: str = ""
     dbt_seconds: float = 0.0  # dbt's own elapsed time (its nodes, without the set-up around)
+    result_events: list[dict[str, Any]] = field(default_factory=list)  # {"info":, "data":}
 
     def count(self, resource_type: str) -> int:
         return sum(1 for n in self.nodes if n.resource_type == resource_type)
@@ -94,6 +98,7 @@ class WarmDbt:
         self._done = 0
         self._last_report = 0.0
         self._started = 0.0
+        self._result_events: list[dict[str, Any]] = []
 
     def _files(self) -> dict[Path, float]:
         """Modification times of what dbt parses (the files `make manifest` watches)."""
@@ -148,6 +153,10 @@ class WarmDbt:
             shutil.copy2(saved, mine)
 
     def _on_event(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.info.name in RESULT_EVENTS:
+            from dbt_common.events.functions import msg_to_dict
+
+            self._result_events.append(msg_to_dict(event))
         if event.info.name != "NodeFinished":
             return
         self._done += 1
@@ -162,6 +171,7 @@ class WarmDbt:
     def invoke(self, args: list[str]) -> Invocation:
         """One dbt command; the warehouse file is closed again when it returns."""
         self._done = 0
+        self._result_events = []
         self._started = self._last_report = time.monotonic()
         try:
             from dbt.cli.main import dbtRunner
@@ -188,7 +198,7 @@ class WarmDbt:
         ]
         error = "" if result.exception is None else str(result.exception)
         dbt_seconds = float(getattr(result.result, "elapsed_time", 0.0) or 0.0)
-        return Invocation(result.success, seconds, nodes, error, dbt_seconds)
+        return Invocation(result.success, seconds, nodes, error, dbt_seconds, self._result_events)
 
 
 def _manifest_from_fields(fields: dict[str, Any]) -> Any:

@@ -4,12 +4,13 @@ From a published build of the small catalog (spx, nvda, vix), the loop runs in i
 on a study of NVIDIA around the DeepSeek sell-off. It must: print and publish the study's
 results; leave the warehouse file free between refreshes (`make run` is never locked out);
 refresh when the events file gains an event, with the build state saved so that `make run`
-finds nothing to rebuild; and on a broken events file say file and line and keep what readers
-see.
+finds nothing to rebuild, and recorded in Dagster's asset history; and on a broken events file
+say file and line and keep what readers see.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,14 +18,22 @@ import sys
 import threading
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from ingest.config import REPO_ROOT
-from publishing.build_state import plan_build
+from publishing.build_state import plan_build, unaffected_nodes
 from publishing.publish import current_build
 from tests.orchestration.conftest import SmallBuild
-from tests.orchestration.support import NVDA_FILE, MakeRun, Workspace, make_workspace
+from tests.orchestration.support import (
+    NVDA_FILE,
+    MakeRun,
+    Workspace,
+    instance_at,
+    make_workspace,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -93,6 +102,47 @@ def _refreshed(loop: StudyLoop) -> list[str]:
     return loop.lines[start:]
 
 
+def _dbt_tests_of(model: str, changed_table: str) -> list[str]:
+    """The names (Dagster's check names) of the data tests dbt attaches to ``model`` that a
+    build for a change of raw ``changed_table`` runs: those whose every model it rebuilds."""
+    manifest_path = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    kept = set(unaffected_nodes(manifest_path, [changed_table]))
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("attached_node") == f"model.event_study_warehouse.{model}"
+        and not any(parent.split(".")[-1] in kept for parent in node["depends_on"]["nodes"])
+    )
+
+
+def _assert_dagster_shows_the_refresh(ws: Workspace, events_rows: int, build_id: str) -> None:
+    """The loop's last refresh in Dagster's asset history: the events table it loaded, the CARs
+    it built and tested, the copy it published; each from `make study`."""
+    car = dg.AssetKey(["marts", "fct_car"])
+    car_tests = _dbt_tests_of("fct_car", "events")
+    assert len(car_tests) >= 2, car_tests  # its grain, its events in dim_event
+    with instance_at(ws.dagster_home) as instance:
+        latest = {
+            key: instance.get_latest_materialization_event(dg.AssetKey(key))
+            for key in (("raw", "events"), ("marts", "fct_car"), ("serving", "warehouse"))
+        }
+        assert all(latest.values()), latest
+        meta = {key: event.asset_materialization.metadata for key, event in latest.items()}
+        assert all(m["source"].value == "make study" for m in meta.values()), meta
+        assert meta["raw", "events"]["rows"].value == events_rows
+        assert meta["serving", "warehouse"]["build_id"].value == build_id
+        # loaded, then built, then published: no model looks older than what it read
+        times = [latest[k].timestamp for k in (("raw", "events"), ("marts", "fct_car"))]
+        assert times == sorted(times) and latest["serving", "warehouse"].timestamp >= times[1]
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(car, name) for name in car_tests]
+        )
+    assert sorted(key.name for key in checks) == car_tests
+    assert {r.status for r in checks.values()} == {AssetCheckExecutionRecordStatus.SUCCEEDED}
+
+
 def _start(
     tmp_path: Path, landing_dir: Path, small_build: SmallBuild
 ) -> tuple[Workspace, Path, dict[str, str]]:
@@ -136,6 +186,8 @@ def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
         )
         published_after = current_build(ws.serving_db)["build_id"]
         assert published_after != published_before
+        assert "Dagster: " in second and " check results recorded" in second, second
+        _assert_dagster_shows_the_refresh(ws, events_rows=2, build_id=published_after)
         # What the loop built is recorded: `make run` would find nothing to rebuild.
         manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
         with duckdb.connect(str(ws.warehouse_db)) as con:

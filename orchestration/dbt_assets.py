@@ -281,7 +281,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             context.log.info("no model rebuilt; the published copy is behind: publishing again")
             return
         try:
-            yield from _build(context, dbt, settings, plan.dbt_args(dbt_project.manifest_path))
+            args = plan.dbt_args(dbt_project.manifest_path, whole_project=not context.is_subset)
+            yield from _build(context, dbt, settings, args)
         except BaseException:
             # The next build starts from scratch; never wait long here, the step already failed.
             wait = min(FORGET_WAIT_SECONDS, settings.writer_wait_seconds)

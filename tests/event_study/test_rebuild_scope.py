@@ -1,13 +1,19 @@
 """What an edit of EVENTS_FILE or STUDIES_FILE rebuilds: `make study` and `make run` build only the
 models downstream of the raw tables that changed (publishing.build_state), so the per-asset
 sessions and returns the event-study models read are not rebuilt for it, only when prices change.
+The data tests of what is rebuilt still run, those against a model left as it was included.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 from ingest.config import REPO_ROOT
 from orchestration.event_config_assets import TABLES
-from publishing.build_state import unaffected_nodes
+from publishing.build_state import BuildPlan, unaffected_nodes
+from warehouse_engine import dbt_duckdb
 
 MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
 
@@ -26,3 +32,52 @@ def test_a_price_change_rebuilds_the_asset_sessions() -> None:
 
     assert "int_es_asset_sessions" not in unaffected
     assert "fct_hack_incident" in unaffected
+
+
+def _tests_built(args: list[str], tmp_path: Path) -> set[str]:
+    """The data tests a ``dbt build`` with ``args`` runs, as ``dbt ls`` lists them."""
+    assert args[0] == "build"
+    listed = subprocess.run(
+        [
+            *dbt_duckdb.command(),
+            "ls",
+            *args[1:],
+            "--resource-type",
+            "test",
+            "--output",
+            "name",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],  # fmt: skip
+        cwd=REPO_ROOT / "dbt_project",
+        env={
+            **os.environ,
+            "WAREHOUSE_DB": str(tmp_path / "never_opened.duckdb"),
+            "PYTHONPATH": str(REPO_ROOT),
+        },  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return set(listed.stdout.split())
+
+
+def test_an_events_edit_still_tests_the_cars_against_the_unchanged_assets(tmp_path: Path) -> None:
+    plan = BuildPlan(full=False, changed_tables=["events"])
+    tests = _tests_built(plan.dbt_args(MANIFEST), tmp_path)
+
+    # a rebuilt mart against an unchanged model: run (dbt's eager exclusion would drop it)
+    assert "relationships_fct_car_asset_id__asset_id__ref_int_es_assets_" in tests
+    assert "relationships_fct_car_event_id__event_id__ref_dim_event_" in tests
+    # the unchanged model's own tests: its data did not change
+    assert "unique_int_es_assets_asset_id" not in tests
+    # a Dagster subset keeps dbt's default: the cross test goes with the unchanged model
+    subset = _tests_built(plan.dbt_args(MANIFEST, whole_project=False), tmp_path)
+    assert "relationships_fct_car_asset_id__asset_id__ref_int_es_assets_" not in subset
+    assert tests - subset == {t for t in tests - subset if t.startswith("relationships_")}

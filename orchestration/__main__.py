@@ -3,10 +3,11 @@
 Starting Dagster and dbt costs several seconds before the first step, so this front checks,
 without them, whether the last green build already stands for exactly these inputs: the same
 catalog, landing files, event configs, code and locked dependencies (an inputs fingerprint that
-`make run` records with each dbt build), raw tables as dbt last built from them, and readers on
-that build. Then there is nothing to do. Anything else - a changed file, a build from the UI, a
-failed source, a missing published copy, live mode, FULL=1 - runs the job, which rebuilds only
-what changed.
+`make run` records with each dbt build, and `make study` when it changed only the event configs:
+orchestration/run_inputs.py), raw tables as dbt last built from them, and readers on that build.
+Then there is nothing to do. Anything else - a changed file, a build from the UI, a failed
+source, a missing published copy, live mode, FULL=1 - runs the job, which rebuilds only what
+changed.
 """
 
 from __future__ import annotations
@@ -14,20 +15,14 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
-from ingest.catalog import Catalog, load_catalog
 from ingest.config import REPO_ROOT, Settings, load_settings
-from ingest.errors import IngestError
-from ingest.event_config import events_file, studies_file
 from ingest.load_journal import journal_path
-from ingest.recipe import full_rebuild_requested
 from ingest.warehouse import reader
+from orchestration.run_inputs import run_inputs
 from publishing.build_state import (
-    inputs_fingerprint,
     plan_build,
     recorded_inputs,
     state_fingerprint,
@@ -37,15 +32,7 @@ from publishing.publish import current_build
 MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
 
 
-def input_files(settings: Settings, catalog: Catalog) -> list[Path]:
-    files = [settings.series_file, events_file(), studies_file()]
-    files += [
-        settings.landing_dir / spec.path for entry in catalog.entries for spec in entry.landing
-    ]
-    return files
-
-
-def _current_build_if_nothing_changed(settings: Settings, inputs: str) -> str | None:
+def current_build_if_nothing_changed(settings: Settings, inputs: str) -> str | None:
     """The published build id when it already stands for these inputs, else None."""
     if not settings.warehouse_db.exists() or not MANIFEST.exists():
         return None
@@ -69,24 +56,16 @@ def _current_build_if_nothing_changed(settings: Settings, inputs: str) -> str | 
 
 def main() -> int:
     settings = load_settings()
-    inputs = None
-    if not settings.is_live and not full_rebuild_requested() and settings.landing_dir.is_dir():
-        try:
-            catalog = load_catalog(settings.series_file, settings.landing_dir)
-        except IngestError:
-            catalog = None  # the job reports it
-        if catalog is not None:
-            inputs = inputs_fingerprint(
-                REPO_ROOT, input_files(settings, catalog), datetime.now(UTC).year
+    inputs = run_inputs(settings)
+    if inputs is not None:
+        build = current_build_if_nothing_changed(settings, inputs)
+        if build:
+            print(
+                f"nothing changed since build {build} (catalog, landing files, event configs, "
+                f"code and raw tables are as built): nothing to do; readers see build {build}. "
+                "`make run FULL=1` rebuilds everything."
             )
-            build = _current_build_if_nothing_changed(settings, inputs)
-            if build:
-                print(
-                    f"nothing changed since build {build} (catalog, landing files, event configs, "
-                    f"code and raw tables are as built): nothing to do; readers see build {build}. "
-                    "`make run FULL=1` rebuilds everything."
-                )
-                return 0
+            return 0
     from orchestration.run import main as run_job
 
     return run_job(inputs=inputs)

@@ -37,8 +37,17 @@ from ingest.event_config import load_event_config
 from ingest.warehouse import connect_for_write, writer_lock
 from orchestration import study_dagster
 from orchestration.processes import pid_running
+from orchestration.run_inputs import run_inputs
 from orchestration.study_report import StudyResults, changed_studies, read_results
-from publishing.build_state import forget_state, plan_build, save_state, state_fingerprint
+from publishing.build_state import (
+    forget_state,
+    plan_build,
+    record_inputs,
+    recorded_inputs,
+    save_state,
+    state_fingerprint,
+    study_inputs,
+)
 from publishing.publish import current_build, failed_loads, publish
 from warehouse_engine.warm_dbt import Invocation, ProjectParseError, WarmDbt
 
@@ -96,16 +105,19 @@ def _failure_lines(invocation: Invocation) -> list[str]:
     return lines
 
 
-def _build(settings: Settings, dbt: WarmDbt, started: float) -> Built:
-    """Plan and run dbt under the writer lock; the studies' results before and after."""
+def _build(settings: Settings, dbt: WarmDbt, started: float, inputs: str | None) -> Built:
+    """Plan and run dbt under the writer lock; the studies' results before and after. The build
+    state records ``inputs`` when only the event configs changed since the last `make run`."""
     db = settings.warehouse_db
     if dbt.parse_if_changed():
         say(f"  [{time.monotonic() - started:5.1f}s] the dbt project changed: parsed it again")
     with writer_lock(db):
         with closing(connect_for_write(db)) as con:
             before = read_results(con)
+            inputs = study_inputs(recorded_inputs(con), inputs)
             plan = plan_build(con, dbt.manifest_path, force_full=settings.full)
             if plan.nothing_to_build:
+                record_inputs(con, inputs)
                 published = (current_build(settings.serving_db) or {}).get("build_state")
                 current = published is not None and published == state_fingerprint(con)
                 summary = "no model to rebuild: the files' content is what was built"
@@ -120,7 +132,7 @@ def _build(settings: Settings, dbt: WarmDbt, started: float) -> Built:
                 lines = "\n".join(_failure_lines(invocation))
                 failed = f"dbt build failed:\n{lines}"
                 return Built(False, failed, before, before, record=record)
-            save_state(con, dbt.manifest_path)
+            save_state(con, dbt.manifest_path, inputs)
             after = read_results(con)
             loads = failed_loads(con)
     summary = (
@@ -154,6 +166,8 @@ def refresh(
     """Load the event configs, rebuild what they feed, print the studies whose results changed
     (every study with ``show_all``), publish. Returns (success, closing line)."""
     started = time.monotonic()
+    # before the files are read: a save made while they load is then not taken as built
+    inputs = run_inputs(settings)
     try:
         counts = load_event_config(
             settings.warehouse_db, settings.events_file, settings.studies_file
@@ -162,7 +176,7 @@ def refresh(
             f"  [{time.monotonic() - started:5.1f}s] loaded {counts['events']} events and "
             f"{counts['studies']} studies"
         )
-        built = _build(settings, dbt, started)
+        built = _build(settings, dbt, started, inputs)
     except (IngestError, ProjectParseError) as exc:  # a bad file, the file held too long
         return False, f"error: {exc}\n  {_kept(settings)}"
     built.record.loaded = counts

@@ -234,19 +234,37 @@ def _file_digest(digest, name: str, path: Path) -> None:
             digest.update(block)
 
 
-def inputs_fingerprint(repo_root: Path, files: list[Path], year: int) -> str:
-    """One hash of what a build reads: the given input files (catalog, landing files, event
-    configs), the repository's code and locked dependencies, the settings that change results,
-    and the year (trading sessions are generated to the end of next year)."""
+def inputs_fingerprint(
+    repo_root: Path, files: list[Path], year: int, event_files: list[Path]
+) -> str:
+    """What a build reads, in two hashes ``<the rest>.<event configs>``: the given input files
+    (catalog, landing files), the repository's code and locked dependencies, the settings that
+    change results and the year (trading sessions are generated to the end of next year); then
+    the event configs. `make study` loads only the latter (``study_inputs``)."""
     digest = hashlib.sha256(f"year={year}".encode())
     for name in ENV_INPUTS:
         digest.update(f"{name}={env_value(name)}".encode())
     code = sorted({p for pattern in CODE_GLOBS for p in repo_root.glob(pattern) if p.is_file()})
     for path in code:
         _file_digest(digest, path.relative_to(repo_root).as_posix(), path)
+    _files_digest(digest, files)
+    events = hashlib.sha256()
+    _files_digest(events, event_files)
+    return f"{digest.hexdigest()}.{events.hexdigest()}"
+
+
+def _files_digest(digest, files: list[Path]) -> None:
     for path in files:
         if path.is_file():
             _file_digest(digest, str(path), path)
         else:
             digest.update(f"missing:{path}".encode())
-    return digest.hexdigest()
+
+
+def study_inputs(recorded: str | None, current: str | None) -> str | None:
+    """The inputs a `make study` build stands for, ``current`` (taken before it loaded the event
+    configs): all of them when everything but the event configs is as the recorded build (the
+    last `make run`'s) read it, so that `make run` then finds nothing to do; else none."""
+    if recorded and current and recorded.split(".")[0] == current.split(".")[0]:
+        return current
+    return None

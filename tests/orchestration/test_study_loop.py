@@ -23,8 +23,10 @@ import duckdb
 import pytest
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from ingest.config import REPO_ROOT
-from publishing.build_state import plan_build, unaffected_nodes
+from ingest.config import REPO_ROOT, load_settings
+from orchestration.__main__ import current_build_if_nothing_changed
+from orchestration.run_inputs import run_inputs
+from publishing.build_state import plan_build, record_inputs, unaffected_nodes
 from publishing.publish import current_build
 from tests.orchestration.conftest import SmallBuild
 from tests.orchestration.support import (
@@ -157,9 +159,14 @@ def _start(
 
 
 def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
-    tmp_path: Path, landing_dir: Path, small_build: SmallBuild
+    tmp_path: Path, landing_dir: Path, small_build: SmallBuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, events, env = _start(tmp_path, landing_dir, small_build)
+    for name, value in ws.env(**env).items():  # this process sees the settings the loop sees
+        monkeypatch.setenv(name, value)
+    # as if `make run` had built this warehouse from these files (it records their fingerprint)
+    with duckdb.connect(str(ws.warehouse_db)) as con:
+        record_inputs(con, run_inputs(load_settings()))
     with StudyLoop(ws, **env) as loop:
         first = "\n".join(_refreshed(loop))
         assert "study nvda_deepseek: 1 pairs, 0 excluded" in first, first  # every study at start
@@ -192,6 +199,10 @@ def test_study_loop_refreshes_publishes_and_keeps_the_file_free(
         manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
         with duckdb.connect(str(ws.warehouse_db)) as con:
             assert plan_build(con, manifest).nothing_to_build
+        # ... and says so at once, without starting Dagster: only the events changed since
+        assert current_build_if_nothing_changed(load_settings(), run_inputs(load_settings())) == (
+            published_after
+        )
 
         # A broken events file: file and line named, nothing loaded, readers keep their build.
         _save(events, HEADER + SELLOFF + R1.replace("2025-01-20", "2025-13-45"))

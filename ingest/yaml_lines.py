@@ -11,10 +11,23 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same values and node marks,
+# about ten times faster than the pure-Python one (0.3 s for the catalog, on every make run)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load(text: str) -> tuple[Any, yaml.Node | None]:
     """The document (SafeLoader's values) and its root node; raises yaml.YAMLError."""
-    loader = yaml.SafeLoader(text)
+    try:
+        return _load(text, FAST_LOADER)
+    except yaml.YAMLError:
+        # again with the pure-Python parser: its message quotes the line, with a caret under
+        # the column (libyaml's gives the line and column only)
+        return _load(text, yaml.SafeLoader)
+
+
+def _load(text: str, loader_class: type) -> tuple[Any, yaml.Node | None]:
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         return (loader.construct_document(root) if root is not None else None), root

@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +88,7 @@ class RefreshRecord:
         )
 
 
-@cache
+@lru_cache(maxsize=1)  # the manifest of the last parse: a re-parse replaces it
 def _manifest(path: Path, modified: float) -> dict[str, Any]:
     return json.loads(path.read_text())
 

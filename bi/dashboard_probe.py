@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -32,6 +33,12 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 CHART_DATA_PATH = "/api/v1/chart/data"
+USER_INPUT = '[data-test="username-input"]'
+PASSWORD_INPUT = '[data-test="password-input"]'
+LOGIN_ATTEMPTS = 3
+FILL_CHECKS = 20  # typing, then checking the fields FILL_SETTLE_MS later
+FILL_SETTLE_MS = 500
+LOGIN_WAIT_MS = 60_000  # a login answers in seconds; a form that posted nothing never does
 
 # Per chart on the dashboard: what it drew. Charts sit in [data-test-chart-id] holders.
 DRAWN_JS = """
@@ -107,11 +114,39 @@ def _slice_id(request: Request) -> int:
 
 
 def log_in(page: Page, base_url: str, user: str, password: str, timeout_ms: int) -> None:
-    page.goto(f"{base_url}/login/", timeout=timeout_ms)
-    page.fill('[data-test="username-input"]', user, timeout=timeout_ms)
-    page.fill('[data-test="password-input"]', password, timeout=timeout_ms)
-    page.click('[data-test="login-button"]', timeout=timeout_ms)
-    page.wait_for_url(lambda url: "/login" not in url, timeout=timeout_ms)
+    """Log in through the form, as a person would. Superset's login page is a React form: typed
+    into before the page has settled, the values can be lost on a re-render and the form posts
+    empty fields (seen right after a cold start on a busy machine: the page stays on /login).
+    So: wait until the page is idle, check what the fields hold before submitting, and try a
+    few times; the last failure says what the page shows."""
+    shown = ""
+    for _attempt in range(LOGIN_ATTEMPTS):
+        page.goto(f"{base_url}/login/", timeout=timeout_ms, wait_until="networkidle")
+        if not _typed_and_kept(page, user, password, timeout_ms):
+            continue  # the form kept re-rendering: load it again
+        page.click('[data-test="login-button"]', timeout=timeout_ms)
+        try:
+            page.wait_for_url(
+                lambda url: "/login" not in url, timeout=min(timeout_ms, LOGIN_WAIT_MS)
+            )
+            return
+        except PlaywrightTimeoutError:
+            shown = " ".join(page.inner_text("body").split())[:500]
+    raise RuntimeError(
+        f"still on {page.url} after {LOGIN_ATTEMPTS} logins through the form; "
+        f"the page shows: {shown or '(the fields lost what was typed)'}"
+    )
+
+
+def _typed_and_kept(page: Page, user: str, password: str, timeout_ms: int) -> bool:
+    """Type the credentials until the fields still hold them a moment later."""
+    for _ in range(FILL_CHECKS):
+        page.fill(USER_INPUT, user, timeout=timeout_ms)
+        page.fill(PASSWORD_INPUT, password, timeout=timeout_ms)
+        page.wait_for_timeout(FILL_SETTLE_MS)
+        if page.input_value(USER_INPUT) == user and page.input_value(PASSWORD_INPUT) == password:
+            return True
+    return False
 
 
 def dashboard_charts(page: Page, base_url: str, slug: str) -> list[dict[str, Any]]:

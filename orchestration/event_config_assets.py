@@ -5,8 +5,11 @@ them (a bad file fails the asset with file, line and key) and replaces the raw t
 dbt sources of the event-study models map onto.
 """
 
+from collections.abc import Mapping
+
 import dagster as dg
 
+from ingest.config import Settings
 from ingest.event_config import load_event_config
 from orchestration.ingest_assets import GROUP, POOL
 from orchestration.resources import WarehouseSettings
@@ -36,12 +39,17 @@ def build_event_config_assets() -> list[dg.AssetsDefinition]:
         counts = load_event_config(
             settings.warehouse_db, settings.events_file, settings.studies_file
         )
-        for table in TABLES:
-            meta = {"rows": counts[table]}
-            if table == "events":
-                meta["file"] = str(settings.events_file)
-            elif table == "studies":
-                meta["file"] = str(settings.studies_file)
+        for table, meta in loaded_table_metadata(counts, settings).items():
             yield dg.MaterializeResult(asset_key=["raw", table], metadata=meta)
 
     return [event_config]
+
+
+def loaded_table_metadata(counts: Mapping[str, int], settings: Settings) -> dict[str, dict]:
+    """Each raw event table's metadata after a load: its rows, and the file it came from (the
+    event_config asset's and `make study`'s, orchestration/study_dagster.py)."""
+    files = {"events": settings.events_file, "studies": settings.studies_file}
+    return {
+        table: {"rows": counts[table], **({"file": str(files[table])} if table in files else {})}
+        for table in TABLES
+    }

@@ -180,7 +180,7 @@ def refresh(
     except (IngestError, ProjectParseError) as exc:  # a bad file, the file held too long
         return False, f"error: {exc}\n  {_kept(settings)}"
     built.record.loaded = counts
-    built.record.files = {"events": settings.events_file, "studies": settings.studies_file}
+    built.record.settings = settings
     if not built.ok:
         _tell_dagster(built)
         return False, f"{built.summary}\n  {_kept(settings)}"

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.config import env_value
+from ingest.config import Settings, env_value
 from publishing.publish import Publication
 
 if TYPE_CHECKING:  # dagster is imported on first use: the loop's first results come sooner
@@ -40,7 +40,7 @@ class RefreshRecord:
     manifest_path: Path | None = None
     dbt_results: list[dict[str, Any]] = field(default_factory=list)  # Invocation.result_events
     loaded: Mapping[str, int] = field(default_factory=dict)  # rows per raw event table
-    files: Mapping[str, Path] = field(default_factory=dict)  # raw table -> the file it came from
+    settings: Settings | None = None  # the files they came from
     publication: Publication | None = None
     previous_build: dict | None = None  # what readers saw before the publication
 
@@ -53,15 +53,13 @@ class RefreshRecord:
     def _loaded_tables(self) -> list[AssetEvent]:
         import dagster as dg
 
-        from orchestration.event_config_assets import TABLES
+        from orchestration.event_config_assets import loaded_table_metadata
 
-        events: list[AssetEvent] = []
-        for table in TABLES:
-            metadata: dict[str, Any] = {"rows": self.loaded[table], "source": SOURCE}
-            if table in self.files:
-                metadata["file"] = str(self.files[table])
-            events.append(dg.AssetMaterialization(asset_key=["raw", table], metadata=metadata))
-        return events
+        assert self.settings is not None
+        return [
+            dg.AssetMaterialization(asset_key=["raw", table], metadata={**meta, "source": SOURCE})
+            for table, meta in loaded_table_metadata(self.loaded, self.settings).items()
+        ]
 
     def _dbt_nodes(self) -> list[AssetEvent]:
         from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage

@@ -17,7 +17,7 @@ import dagster as dg
 import pytest
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from ingest.config import REPO_ROOT
+from ingest.config import REPO_ROOT, load_settings
 from orchestration.study_dagster import RefreshRecord, report
 from tests.orchestration.support import instance_at
 
@@ -69,7 +69,7 @@ def _record() -> RefreshRecord:
             "study_selectors": 10,
             "study_assets": 30,
         },  # fmt: skip
-        files={"events": REPO_ROOT / "config" / "events.csv"},
+        settings=load_settings(),
     )
 
 

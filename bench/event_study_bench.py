@@ -14,13 +14,15 @@ Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100
    ``event_study``, without fct_event_overlaps, timed on its own after), in its own process:
    wall clock, dbt's own elapsed time (no interpreter start, no parse) and peak memory; then
    by a warm process (``bench.es_warm_engine``: ``make study``'s dbt, the project parsed once,
-   the warehouse file closed after each run; one untimed run before the timed ones) what
+   the warehouse file closed after each run; one untimed run before the timed one) what
    ``make study`` rebuilds for an edit of the events or studies (the run less the models that
-   do not read them), and the same run again.
+   do not read them), and the whole run again.
 4. Peers, each in its own process on the same pairs (``bench.es_numpy_peer``: a plain NumPy loop
    per pair on returns it aligns itself; ``bench.es_notebook_peer``: pandas + statsmodels on a
-   sample, extrapolated). The NumPy peer's CARs, n_days and exclusion reasons are checked
-   against marts.fct_car and fct_event_study_exclusions (CARs and t to 1e-9).
+   sample, extrapolated). The warm engine and the NumPy loop run in turns, ``--repeat`` times
+   (default 3), best kept, with a look at what else is busy before each run. The NumPy peer's
+   CARs, n_days and exclusion reasons are checked against marts.fct_car and
+   fct_event_study_exclusions (CARs and t to 1e-9).
 5. Writes bench/results/event_study.md (with the commit it was measured on and the machine's
    load) and prints it. Speed is reported, never asserted.
 """
@@ -116,6 +118,7 @@ class SizeResult:
     notebook_per_pair_s: dict[str, float] = field(default_factory=dict)
     notebook_sample: int = 0
     check: dict[str, object] = field(default_factory=dict)
+    busy: list[str] = field(default_factory=list)  # other processes before each timed run
 
 
 def default_warehouse() -> Path:
@@ -400,9 +403,6 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     result = SizeResult(events=n)
     runs = [run_engine(dbt, workdir / f"engine_{n}_{i}.log") for i in range(ctx["repeat"])]
     result.engine = min(runs, key=lambda r: r.wall_s)
-    result.warm = run_warm_engine(
-        dbt, workdir / f"warm_{n}.log", ctx["repeat"], study_edit_args(dbt)
-    )
     result.warm_all = run_warm_engine(
         dbt, workdir / f"warm_all_{n}.log", ctx["repeat"], ENGINE_ARGS
     )
@@ -417,8 +417,15 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
         result.overlaps = (proc.wall_s, int(rows))
     peer_args = ["--db", str(db), "--events", str(events), "--studies", str(studies)]
     cars_file = workdir / f"numpy_{n}.parquet"
+    edit_args = study_edit_args(dbt)
+    warm_runs: list[WarmRun] = []
     best: tuple[ProcessRun, dict] | None = None
     for i in range(ctx["repeat"]):
+        # the two sides of the 2x target in turns, each run after a look at what else is busy:
+        # a burst of load elsewhere then falls on both sides, and the report shows it
+        result.busy.append(busy_processes())
+        warm_runs.append(run_warm_engine(dbt, workdir / f"warm_{n}_{i}.log", 1, edit_args))
+        result.busy.append(busy_processes())
         proc, info = run_peer(
             "bench.es_numpy_peer",
             [*peer_args, "--out", str(cars_file)],
@@ -427,6 +434,7 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
         )
         if best is None or info["loop_s"] < best[1]["loop_s"]:
             best = (proc, info)
+    result.warm = min(warm_runs, key=lambda r: r.wall_s)
     proc, info = best
     result.numpy_wall_s, result.numpy_peak_mb = proc.wall_s, proc.peak_mb
     result.numpy_prep_s, result.numpy_loop_s = info["prep_s"], info["loop_s"]
@@ -468,20 +476,40 @@ def git_commit() -> str:
     )
 
 
-def busy_processes() -> str:
-    """Other processes using the CPUs now (command names), for the report."""
-    proc = subprocess.run(
-        ["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def busy_processes(window_s: float = 0.5) -> str:
+    """Other processes using the CPUs now (command names, % of one core over half a second):
+    top's second screen, whose figures cover the interval since its first (ps gives averages
+    over each process's life, which an idle daemon that once was busy would top)."""
+    try:
+        proc = subprocess.run(
+            ["top", "-b", "-n", "2", "-d", str(window_s), "-w", "512"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return "unknown (no top)"
+    screens = proc.stdout.split("\ntop - ")
     busy = []
-    for line in proc.stdout.splitlines():
-        cpu, _, name = line.strip().partition(" ")
-        if float(cpu or 0) >= 10 and name.strip() not in ("ps",):
-            busy.append(f"{name.strip()} {cpu}%")
+    in_table = False
+    for line in screens[-1].splitlines():
+        fields = line.split(None, 11)
+        if fields[:1] == ["PID"]:
+            in_table = True
+        elif in_table and len(fields) == 12 and fields[0] != str(os.getpid()):
+            cpu, name = float(fields[8].replace(",", ".")), fields[11].strip()
+            if cpu >= 10 and name != "top":
+                busy.append(f"{name} {cpu:.0f}%")
     return ", ".join(busy[:6]) or "none above 10% CPU"
+
+
+def summarise_busy(samples: list[str]) -> str:
+    """The distinct readings of busy_processes over a size's timed runs."""
+    quiet = "none above 10% CPU"
+    busy = sorted({s for s in samples if s != quiet})
+    if not busy:
+        return f"{quiet} ({len(samples)} looks)"
+    return f"{'; '.join(busy)} ({len(samples) - sum(s == quiet for s in samples)} of {len(samples)} looks)"
 
 
 def machine_speed() -> str:
@@ -577,7 +605,7 @@ def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx
 One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 1], [0, 0],
 [0, 5], anchor next, catalog benchmarks) over every asset with prices, N synthetic events
 (seed {ctx["seed"]}) over 2021-01-01..2025-06-30, on a copy of the built warehouse. Best of
-{ctx["repeat"]} run(s) per side.
+{ctx["repeat"]} run(s) per side; the warm engine and the NumPy loop (the 2x target) in turns.
 
 - **engine**: `dbt run` of the event-study models (staging, intermediate, marts; fct_event_overlaps
   timed on its own below) in its own process: wall clock (interpreter start, partial parse,
@@ -621,7 +649,8 @@ asset's data; last column: the notebook sample's largest CAR difference:
 {chr(10).join(checks)}
 
 Load on the machine (the benchmark shares 2 cores with whatever else runs; both sides of a
-comparison ran in the same minutes):
+comparison ran in the same minutes; "busy": other processes above 10% of a core in the half
+second before a timed run, which makes that run's time too long):
 {loads}
 
 Machine:
@@ -634,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=default_warehouse())
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--seed", type=int, default=20250101)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per side, best kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side, best kept")
     parser.add_argument("--sample", type=int, default=200, help="notebook peer sample")
     parser.add_argument("--duckdb-threads", type=int, default=None, help="override the profile")
     parser.add_argument("--overlaps-max", type=int, default=1000, help="time overlaps up to N")
@@ -682,7 +711,8 @@ def main(argv: list[str] | None = None) -> int:
             after = os.getloadavg()
             load.append(
                 f"{n} events: load average {before[0]:.1f} before, {after[0]:.1f} after; "
-                f"busy then: {busy_processes()}"
+                f"busy before the warm engine's and the NumPy loop's timed runs: "
+                f"{summarise_busy(result.busy)}; after: {busy_processes()}"
             )
             e = result.engine
             print(

@@ -295,6 +295,54 @@ def run_warm_engine(dbt: Dbt, log: Path, repeat: int, args: list[str]) -> WarmRu
     return WarmRun(best["wall_s"], best["in_dbt_s"])
 
 
+class WarmTurns:
+    """A warm engine (bench/es_warm_engine.py --turns) that runs one timed invocation of
+    ``args`` per ``turn()``, idle in between while the bench runs the other side."""
+
+    def __init__(self, dbt: Dbt, log: Path, repeat: int, args: list[str]) -> None:
+        cmd = [sys.executable, "-m", "bench.es_warm_engine", "--turns", "--repeat", str(repeat)]
+        self.log = log
+        self._out = log.open("w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [*cmd, *dbt.paths(), "--", *args],
+            cwd=DBT_DIR,
+            env=dbt.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._out,
+            text=True,
+        )
+        self._next("ready")  # after its untimed invocation
+
+    def _next(self, key: str) -> dict:
+        """The process's next JSON line with ``key``; other lines go to the log."""
+        for line in self.proc.stdout:
+            if line.startswith("{") and key in (message := json.loads(line)):
+                return message
+            self._out.write(line)
+        self.close()
+        tail = "\n".join(self.log.read_text(encoding="utf-8").strip().splitlines()[-25:])
+        raise BenchError(f"the warm engine stopped (exit {self.proc.returncode}):\n{tail}")
+
+    def turn(self) -> WarmRun:
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        message = self._next("wall_s")
+        return WarmRun(message["wall_s"], message["in_dbt_s"])
+
+    def close(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        self.proc.wait()
+        self._out.close()
+
+    def __enter__(self) -> WarmTurns:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def counts(db: Path, result: SizeResult, scan_views: bool) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -417,23 +465,23 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
         result.overlaps = (proc.wall_s, int(rows))
     peer_args = ["--db", str(db), "--events", str(events), "--studies", str(studies)]
     cars_file = workdir / f"numpy_{n}.parquet"
-    edit_args = study_edit_args(dbt)
     warm_runs: list[WarmRun] = []
     best: tuple[ProcessRun, dict] | None = None
-    for i in range(ctx["repeat"]):
-        # the two sides of the 2x target in turns, each run after a look at what else is busy:
-        # a burst of load elsewhere then falls on both sides, and the report shows it
-        result.busy.append(busy_processes())
-        warm_runs.append(run_warm_engine(dbt, workdir / f"warm_{n}_{i}.log", 1, edit_args))
-        result.busy.append(busy_processes())
-        proc, info = run_peer(
-            "bench.es_numpy_peer",
-            [*peer_args, "--out", str(cars_file)],
-            workdir / f"numpy_{n}_{i}.log",
-            ctx["python"],
-        )
-        if best is None or info["loop_s"] < best[1]["loop_s"]:
-            best = (proc, info)
+    with WarmTurns(dbt, workdir / f"warm_{n}.log", ctx["repeat"], study_edit_args(dbt)) as warm:
+        for i in range(ctx["repeat"]):
+            # the two sides of the 2x target in turns, each run after a look at what else is
+            # busy: a burst of load elsewhere then falls on both sides, and the report shows it
+            result.busy.append(busy_processes())
+            warm_runs.append(warm.turn())
+            result.busy.append(busy_processes())
+            proc, info = run_peer(
+                "bench.es_numpy_peer",
+                [*peer_args, "--out", str(cars_file)],
+                workdir / f"numpy_{n}_{i}.log",
+                ctx["python"],
+            )
+            if best is None or info["loop_s"] < best[1]["loop_s"]:
+                best = (proc, info)
     result.warm = min(warm_runs, key=lambda r: r.wall_s)
     proc, info = best
     result.numpy_wall_s, result.numpy_peak_mb = proc.wall_s, proc.peak_mb

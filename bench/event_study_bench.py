@@ -67,6 +67,7 @@ EVENT_TYPE = "bench"
 START = dt.datetime(2021, 1, 1)
 END = dt.datetime(2025, 7, 1)  # exclusive: last instant 2025-06-30T23:59Z
 TOLERANCE = 1e-9
+QUIET = "none above 10% CPU"  # what busy_processes says of a quiet machine
 
 
 class BenchError(RuntimeError):
@@ -471,9 +472,9 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
         for i in range(ctx["repeat"]):
             # the two sides of the 2x target in turns, each run after a look at what else is
             # busy: a burst of load elsewhere then falls on both sides, and the report shows it
-            result.busy.append(busy_processes())
+            result.busy.append(f"warm {i + 1}: {busy_processes()}")
             warm_runs.append(warm.turn())
-            result.busy.append(busy_processes())
+            result.busy.append(f"NumPy {i + 1}: {busy_processes()}")
             proc, info = run_peer(
                 "bench.es_numpy_peer",
                 [*peer_args, "--out", str(cars_file)],
@@ -548,16 +549,15 @@ def busy_processes(window_s: float = 0.5) -> str:
             cpu, name = float(fields[8].replace(",", ".")), fields[11].strip()
             if cpu >= 10 and name != "top":
                 busy.append(f"{name} {cpu:.0f}%")
-    return ", ".join(busy[:6]) or "none above 10% CPU"
+    return ", ".join(busy[:6]) or QUIET
 
 
 def summarise_busy(samples: list[str]) -> str:
-    """The distinct readings of busy_processes over a size's timed runs."""
-    quiet = "none above 10% CPU"
-    busy = sorted({s for s in samples if s != quiet})
+    """The looks of a size's timed runs ("<run>: <busy_processes>") that found something busy."""
+    busy = [s for s in samples if not s.endswith(QUIET)]
     if not busy:
-        return f"{quiet} ({len(samples)} looks)"
-    return f"{'; '.join(busy)} ({len(samples) - sum(s == quiet for s in samples)} of {len(samples)} looks)"
+        return f"{QUIET} ({len(samples)} looks)"
+    return f"{'; '.join(busy)} (quiet before the other {len(samples) - len(busy)})"
 
 
 def machine_speed() -> str:

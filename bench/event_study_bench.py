@@ -276,26 +276,6 @@ def study_edit_args(dbt: Dbt) -> list[str]:
     return ["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, *unaffected, "--quiet"]
 
 
-def run_warm_engine(dbt: Dbt, log: Path, repeat: int, args: list[str]) -> WarmRun:
-    """``args`` by one warm process (bench/es_warm_engine.py): the best timed run."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "bench.es_warm_engine",
-        "--repeat",
-        str(repeat),
-        *dbt.paths(),
-        "--",
-        *args,
-    ]
-    proc = measure(cmd, DBT_DIR, dbt.env(), log)
-    runs = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"wall_s"')]
-    if len(runs) != repeat:
-        raise BenchError(f"the warm engine reported {len(runs)} of {repeat} runs; see {log}")
-    best = min(runs, key=lambda r: r["wall_s"])
-    return WarmRun(best["wall_s"], best["in_dbt_s"])
-
-
 class WarmTurns:
     """A warm engine (bench/es_warm_engine.py --turns) that runs one timed invocation of
     ``args`` per ``turn()``, idle in between while the bench runs the other side."""
@@ -452,9 +432,8 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     result = SizeResult(events=n)
     runs = [run_engine(dbt, workdir / f"engine_{n}_{i}.log") for i in range(ctx["repeat"])]
     result.engine = min(runs, key=lambda r: r.wall_s)
-    result.warm_all = run_warm_engine(
-        dbt, workdir / f"warm_all_{n}.log", ctx["repeat"], ENGINE_ARGS
-    )
+    with WarmTurns(dbt, workdir / f"warm_all_{n}.log", ctx["repeat"], ENGINE_ARGS) as warm:
+        result.warm_all = min((warm.turn() for _ in range(ctx["repeat"])), key=lambda r: r.wall_s)
     counts(db, result, scan_views=n <= ctx["scan_max"])
     if n <= ctx["overlaps_max"]:
         proc = dbt.run(["run", "-s", OVERLAPS, "--quiet"], workdir / f"overlaps_{n}.log")

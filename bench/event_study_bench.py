@@ -267,13 +267,17 @@ def run_engine(dbt: Dbt, log: Path) -> EngineRun:
 
 
 def study_edit_args(dbt: Dbt) -> list[str]:
-    """ENGINE_ARGS less the models an edit of the events or studies files leaves as they are:
-    what `make study` rebuilds for it (publishing.build_state plans its builds the same way)."""
+    """ENGINE_ARGS less the models an edit of the events or studies files leaves as they are,
+    and less the views the copy has (the same SQL over the rebuilt tables): what `make study`
+    rebuilds for it (its plan, publishing.build_state, with reuse_views)."""
     from orchestration.event_config_assets import TABLES
-    from publishing.build_state import unaffected_nodes
+    from publishing.build_state import BuildPlan, warehouse_views
 
-    unaffected = unaffected_nodes(dbt.target / "manifest.json", list(TABLES))
-    return ["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, *unaffected, "--quiet"]
+    with duckdb.connect(str(dbt.db), read_only=True) as con:
+        plan = BuildPlan(full=False, changed_tables=list(TABLES), views=warehouse_views(con))
+    manifest = dbt.target / "manifest.json"
+    kept = sorted(plan.unchanged_models(manifest)) + plan.reused_views(manifest)
+    return ["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, *kept, "--quiet"]
 
 
 class WarmTurns:
@@ -643,7 +647,8 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
   on `warehouse_engine/warm_dbt.py`: the project parsed once, the warehouse file opened and
   closed by each run): the same `dbt run` less the models such an edit leaves as they are
   (`int_es_assets`, `int_es_flow_values`, `int_es_asset_sessions`: they read assets, prices and
-  flows, not events; `make study`'s plan, publishing/build_state.py, skips them too). Time of
+  flows, not events) and less the views (the same SQL over the rebuilt tables: `make study`'s
+  plan, publishing/build_state.py, keeps both as they are and runs the views' tests). Time of
   one invocation (in brackets dbt's own elapsed time); the engine detail below gives it for
   every model of the cold run too. `make study` also runs the models' data tests and publishes.
 - **NumPy loop**: `bench/es_numpy_peer.py`, one pair at a time (slice, closed-form OLS, ARs, CARs)

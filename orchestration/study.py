@@ -2,7 +2,8 @@
 
 For the analyst's loop (edit an event or a study, look at the numbers): the files are loaded and
 validated as `make run` loads them, dbt rebuilds what they feed (the same build plan as `make run`:
-only models downstream of raw tables that changed, with their data tests), the build is published
+only models downstream of raw tables that changed, with their data tests; views, the same SQL
+over the rebuilt tables, are kept as they are and tested), the build is published
 for readers when every error-severity test passed, and the studies whose results changed are
 printed, and the build is recorded in Dagster's asset history (orchestration.study_dagster).
 dbt runs in this process with its project parsed once, and again only when its files
@@ -123,9 +124,10 @@ def _build(settings: Settings, dbt: WarmDbt, started: float, inputs: str | None)
                 summary = "no model to rebuild: the files' content is what was built"
                 return Built(True, summary, before, before, failed_loads(con), current)
         say(f"  dbt: {plan.reason}")
-        invocation = dbt.invoke(plan.dbt_args(dbt.manifest_path))
+        invocation = dbt.invoke(plan.dbt_args(dbt.manifest_path, reuse_views=True))
         # what dbt built and tested, failed tests included (as a Dagster run records them)
-        record = study_dagster.RefreshRecord(dbt.manifest_path, invocation.result_events)
+        reused = plan.reused_views(dbt.manifest_path)
+        record = study_dagster.RefreshRecord(dbt.manifest_path, invocation.result_events, reused)
         with closing(connect_for_write(db)) as con:
             if not invocation.success or invocation.failed:
                 forget_state(con)  # the next build starts from scratch

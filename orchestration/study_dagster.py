@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ class RefreshRecord:
 
     manifest_path: Path | None = None
     dbt_results: list[dict[str, Any]] = field(default_factory=list)  # Invocation.result_events
+    reused_views: list[str] = field(default_factory=list)  # kept as they are (build_state)
     loaded: Mapping[str, int] = field(default_factory=dict)  # rows per raw event table
     settings: Settings | None = None  # the files they came from
     publication: Publication | None = None
@@ -62,6 +64,7 @@ class RefreshRecord:
         ]
 
     def _dbt_nodes(self) -> list[AssetEvent]:
+        import dagster as dg
         from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
         from orchestration.dbt_assets import translator
@@ -72,7 +75,32 @@ class RefreshRecord:
         for raw_event in self.dbt_results:
             message = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
             events += map(_from_make_study, message.to_default_asset_events(manifest, translator))
-        return events
+        events += self._reused_views(manifest)
+        # each model after the models it reads (a reused view reads rebuilt tables): the eager
+        # automation conditions then find no model older than its inputs
+        order = _dependency_order(self.manifest_path, self.manifest_path.stat().st_mtime)
+        return sorted(
+            events,  # an asset's checks after its materialization
+            key=lambda e: (
+                order.get(e.asset_key, len(order)),
+                isinstance(e, dg.AssetCheckEvaluation),
+            ),
+        )
+
+    def _reused_views(self, manifest: dict[str, Any]) -> list[AssetEvent]:
+        import dagster as dg
+
+        from orchestration.dbt_assets import translator
+
+        nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+        metadata = {"rebuilt": False, "why": "a view: its SQL over the rebuilt tables"}
+        return [
+            dg.AssetMaterialization(
+                asset_key=translator.get_asset_key(nodes[name]),
+                metadata={**metadata, "source": SOURCE},
+            )
+            for name in self.reused_views
+        ]
 
     def _published(self) -> AssetEvent:
         import dagster as dg
@@ -89,6 +117,23 @@ class RefreshRecord:
 @lru_cache(maxsize=1)  # the manifest of the last parse: a re-parse replaces it
 def _manifest(path: Path, modified: float) -> dict[str, Any]:
     return json.loads(path.read_text())
+
+
+@lru_cache(maxsize=1)
+def _dependency_order(path: Path, modified: float) -> dict[dg.AssetKey, int]:
+    """Asset key of every model and seed -> its place in an order that puts each after the
+    nodes it reads."""
+    from orchestration.dbt_assets import translator
+
+    manifest = _manifest(path, modified)
+    nodes = manifest["nodes"]
+    graph = {
+        uid: [p for p in manifest["parent_map"].get(uid, []) if p in nodes]
+        for uid, node in nodes.items()
+        if node["resource_type"] in {"model", "seed", "snapshot"}
+    }
+    ordered = [uid for uid in TopologicalSorter(graph).static_order() if uid in graph]
+    return {translator.get_asset_key(nodes[uid]): i for i, uid in enumerate(ordered)}
 
 
 def _from_make_study(event: AssetEvent) -> AssetEvent:

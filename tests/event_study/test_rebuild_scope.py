@@ -16,6 +16,7 @@ from publishing.build_state import BuildPlan, unaffected_nodes
 from warehouse_engine import dbt_duckdb
 
 MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
+EVENT_STUDY_VIEWS = [("marts", "fct_abnormal_returns"), ("intermediate", "int_es_window_rows")]
 
 
 def test_an_events_or_studies_edit_leaves_the_asset_sessions_alone() -> None:
@@ -34,8 +35,9 @@ def test_a_price_change_rebuilds_the_asset_sessions() -> None:
     assert "fct_hack_incident" in unaffected
 
 
-def _tests_built(args: list[str], tmp_path: Path) -> set[str]:
-    """The data tests a ``dbt build`` with ``args`` runs, as ``dbt ls`` lists them."""
+def _tests_built(args: list[str], tmp_path: Path, resource_type: str = "test") -> set[str]:
+    """The data tests (or other nodes) a ``dbt build`` with ``args`` runs, as ``dbt ls`` lists
+    them."""
     assert args[0] == "build"
     listed = subprocess.run(
         [
@@ -43,7 +45,7 @@ def _tests_built(args: list[str], tmp_path: Path) -> set[str]:
             "ls",
             *args[1:],
             "--resource-type",
-            "test",
+            resource_type,
             "--output",
             "name",
             "--quiet",
@@ -81,3 +83,28 @@ def test_an_events_edit_still_tests_the_cars_against_the_unchanged_assets(tmp_pa
     subset = _tests_built(plan.dbt_args(MANIFEST, whole_project=False), tmp_path)
     assert "relationships_fct_car_asset_id__asset_id__ref_int_es_assets_" not in subset
     assert tests - subset == {t for t in tests - subset if t.startswith("relationships_")}
+
+
+def test_make_study_keeps_the_views_and_still_tests_them(tmp_path: Path) -> None:
+    # the warehouse's views as plan_build finds them in a built file (schema.name)
+    views = frozenset(f"{schema}.{name}" for schema, name in EVENT_STUDY_VIEWS)
+    plan = BuildPlan(full=False, changed_tables=["events"], views=views)
+    reusing = plan.dbt_args(MANIFEST, reuse_views=True)
+    assert plan.reused_views(MANIFEST) == ["fct_abnormal_returns", "int_es_window_rows"]
+
+    models = _tests_built(reusing, tmp_path, "model")
+    assert {"int_es_pairs", "int_es_day_sums_even", "fct_car"} <= models
+    assert "fct_abnormal_returns" not in models and "int_es_window_rows" not in models
+    # a view the warehouse lacks is built, whatever the plan
+    assert "stg_es_events" in models
+    # every test the build without reuse runs, the views' own among them: their data changed
+    tests = _tests_built(reusing, tmp_path)
+    assert tests == _tests_built(plan.dbt_args(MANIFEST), tmp_path)
+    assert (
+        "unique_combination_fct_abnormal_returns_study_id__event_id__asset_id__relative_day"
+        in tests
+    )
+    assert "unique_int_es_assets_asset_id" not in tests
+    # a full build (the project changed) re-creates every view
+    full = BuildPlan(full=True, views=views)
+    assert full.dbt_args(MANIFEST, reuse_views=True) == full.dbt_args(MANIFEST)

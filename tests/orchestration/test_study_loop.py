@@ -143,6 +143,29 @@ def _assert_dagster_shows_the_refresh(ws: Workspace, events_rows: int, build_id:
         )
     assert sorted(key.name for key in checks) == car_tests
     assert {r.status for r in checks.values()} == {AssetCheckExecutionRecordStatus.SUCCEEDED}
+    _assert_the_views_were_kept_and_tested(ws)
+
+
+def _assert_the_views_were_kept_and_tested(ws: Workspace) -> None:
+    """An events edit keeps the abnormal-returns view as it is (its SQL did not change): recorded
+    as not rebuilt, after the table it reads, and its grain test ran on the new rows."""
+    view = dg.AssetKey(["marts", "fct_abnormal_returns"])
+    grain = _dbt_tests_of("fct_abnormal_returns", "events")
+    assert any(name.startswith("unique_combination_") for name in grain), grain
+    with instance_at(ws.dagster_home) as instance:
+        kept = instance.get_latest_materialization_event(view)
+        fit = instance.get_latest_materialization_event(
+            dg.AssetKey(["intermediate", "int_es_window_fit"])
+        )
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(view, name) for name in grain]
+        )
+    metadata = kept.asset_materialization.metadata
+    assert metadata["rebuilt"].value is False and metadata["source"].value == "make study"
+    assert kept.timestamp >= fit.timestamp
+    assert sorted(key.name for key in checks) == grain
+    assert {r.status for r in checks.values()} == {AssetCheckExecutionRecordStatus.SUCCEEDED}
+    assert all(r.event.timestamp >= kept.timestamp for r in checks.values())
 
 
 def _start(

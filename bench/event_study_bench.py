@@ -475,7 +475,8 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     try:
         _, nb = run_peer(
             "bench.es_notebook_peer",
-            [*peer_args, "--out", str(nb_file), "--sample", str(ctx["sample"])],
+            [*peer_args, "--out", str(nb_file), "--sample", str(ctx["sample"])]
+            + ["--repeat", str(ctx["repeat"])],
             workdir / f"notebook_{n}.log",
             ctx["python"],
         )
@@ -655,8 +656,8 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
   on returns, benchmark returns and day 0 it builds itself from prices and sessions: `loop` is
   the per-pair loop alone, `prep+loop` adds reading and aligning the prices, `wall` its process.
 - **notebook**: `bench/es_notebook_peer.py`, pandas slices and a statsmodels fit per pair on a
-  sample of {ctx["sample"]} pairs, extrapolated to all pairs: `smf.ols("r ~ m")` (in brackets the
-  leaner `sm.OLS` on arrays).
+  sample of {ctx["sample"]} pairs (the fastest of {ctx["repeat"]} passes over it), extrapolated to
+  all pairs: `smf.ols("r ~ m")` (in brackets the leaner `sm.OLS` on arrays).
 - pairs = included (event, asset) pairs; units = distinct (asset, day 0) estimation units the
   engine fits (pairs of one asset whose events share a day 0 share every number).
 

@@ -3,8 +3,8 @@ of raw tables whose content changed.
 
 After every successful dbt build the content fingerprint of each raw table (row count and an
 order-free sum of row hashes, ignoring the ``loaded_at`` bookkeeping column) and a fingerprint of
-the dbt project itself (every node's checksum, the macros, the env vars the SQL reads) are saved
-in the private ``meta.dbt_build_state``. The next build compares: a changed project (or FULL=1)
+the dbt project itself (every node's checksum and configuration, the macros, dbt_project.yml,
+the env vars the SQL reads) are saved in the private ``meta.dbt_build_state``. The next build compares: a changed project (or FULL=1)
 rebuilds everything; otherwise the changed raw tables select ``source:raw.<table>+``; nothing
 changed builds nothing. dbt models are functions of their inputs, so this always equals a full
 rebuild (tests/orchestration compare the two table by table).
@@ -24,11 +24,12 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.config import env_value
+from ingest.config import REPO_ROOT, env_value
 
 STATE_TABLE = "meta.dbt_build_state"
 # dbt's views name the catalog they read (the file's name): a renamed file needs a full build.
 DATABASE_KEY = "(database name)"
+DBT_PROJECT_FILE = REPO_ROOT / "dbt_project" / "dbt_project.yml"
 # Environment variables the dbt SQL reads (dbt_project.yml vars default to them).
 DBT_ENV_INPUTS = ("HACK_EVENT_MIN_USD",)
 
@@ -169,12 +170,18 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return fingerprints
 
 
-def project_fingerprint(manifest_path: Path) -> str:
+def project_fingerprint(manifest_path: Path, project_file: Path = DBT_PROJECT_FILE) -> str:
+    """The dbt project a build ran: each node's file (dbt's checksum) and its configuration (a
+    materialisation or contract set in YAML or dbt_project.yml leaves the file as it is), the
+    project's macros, dbt_project.yml itself (its vars reach the SQL at compile time) and the
+    environment variables the SQL reads."""
     manifest = json.loads(manifest_path.read_text())
     parts = sorted(
-        f"{uid}:{node.get('checksum', {}).get('checksum', '')}"
+        f"{uid}:{node.get('checksum', {}).get('checksum', '')}:"
+        + json.dumps(node.get("config", {}), sort_keys=True, default=str)
         for uid, node in manifest.get("nodes", {}).items()
     )
+    parts.append(f"{project_file.name}:{hashlib.sha256(project_file.read_bytes()).hexdigest()}")
     parts += sorted(
         f"{uid}:{hashlib.sha256(macro.get('macro_sql', '').encode()).hexdigest()}"
         for uid, macro in manifest.get("macros", {}).items()

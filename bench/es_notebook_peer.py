@@ -13,9 +13,8 @@ Usage (the benchmark runs it in its own process)::
 
 Writes the sampled pairs' CARs (to check against the marts) and prints a JSON line with
 ``per_pair_s`` per style (mean seconds per sampled pair, in the fastest of ``--repeat`` passes over
-the sample, as the bench keeps the best run of every side), ``pairs`` (all pairs) and
-``sample``. Needs
-statsmodels (``uv run --with statsmodels ...`` when it is not installed).
+the sample, as the bench keeps the best run of every side), ``pairs`` (all pairs) and ``sample``.
+Needs statsmodels (``uv run --with statsmodels ...`` when it is not installed).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ order-free sum of row hashes, ignoring the ``loaded_at`` bookkeeping column) and
 the dbt project itself (every node's checksum and configuration, the macros, dbt_project.yml,
 the env vars the SQL reads) are saved in the private ``meta.dbt_build_state``. The next build
 compares: a changed project (or FULL=1) rebuilds everything; otherwise the changed raw tables
-select ``source:raw.<table>+``; nothing changed builds nothing. dbt models are functions of their inputs, so this always equals a full
-rebuild (tests/orchestration compare the two table by table).
+select ``source:raw.<table>+``; nothing changed builds nothing. dbt models are functions of their
+inputs, so this always equals a full rebuild (tests/orchestration compare the two table by table).
 
 `make study` goes one step further: a view is its SQL, which an unchanged project leaves as it
 is, so its refreshes keep the warehouse's views and rebuild only the tables under them

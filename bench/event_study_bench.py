@@ -15,13 +15,13 @@ Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100
    wall clock, dbt's own elapsed time (no interpreter start, no parse) and peak memory; then
    by a warm process (``bench.es_warm_engine``: ``make study``'s dbt, the project parsed once,
    the warehouse file closed after each run; one untimed run before the timed one) what
-   ``make study`` rebuilds for an edit of the events or studies (the run less the models that
-   do not read them), and the whole run again.
+   ``make study`` rebuilds for an edit of the events and for one of the studies (the run less
+   the models that do not read what changed), and the whole run again.
 4. Peers, each in its own process on the same pairs (``bench.es_numpy_peer``: a plain NumPy loop
    per pair on returns it aligns itself; ``bench.es_notebook_peer``: pandas + statsmodels on a
-   sample, extrapolated). The warm engine and the NumPy loop run in turns, ``--repeat`` times
-   (default 3), best kept, with a look at what else is busy before each run. The NumPy peer's
-   CARs, n_days and exclusion reasons are checked against marts.fct_car and
+   sample, extrapolated). The warm engine (both edits) and the NumPy loop run in turns,
+   ``--repeat`` times (default 3), best kept, with a look at what else is busy before each run.
+   The NumPy peer's CARs, n_days and exclusion reasons are checked against marts.fct_car and
    fct_event_study_exclusions (CARs and t to 1e-9).
 5. Writes bench/results/event_study.md (with the commit it was measured on and the machine's
    load) and prints it. Speed is reported, never asserted.
@@ -109,7 +109,8 @@ class SizeResult:
     ar_rows: int = 0
     ar_read_s: float = 0.0
     engine: EngineRun | None = None
-    warm: WarmRun | None = None  # what make study rebuilds for an events or studies edit
+    warm: WarmRun | None = None  # what make study rebuilds for an edit of the events
+    warm_studies: WarmRun | None = None  # ... and for an edit of the studies (all event tables)
     warm_all: WarmRun | None = None  # every model of the cold run
     overlaps: tuple[float, int] | None = None
     numpy_wall_s: float = 0.0
@@ -266,15 +267,25 @@ def run_engine(dbt: Dbt, log: Path) -> EngineRun:
     return EngineRun(proc.wall_s, proc.peak_mb, elapsed, sum(t for _, t in times), times[:5])
 
 
-def study_edit_args(dbt: Dbt) -> list[str]:
-    """ENGINE_ARGS less the models an edit of the events or studies files leaves as they are,
+EVENTS_EDIT = ["events"]  # raw.events: the events file
+
+
+def studies_edit() -> list[str]:
+    """Every raw table of the event configs: an edit of the studies file (a study's model,
+    estimation window or assets) or of both files."""
+    from orchestration.event_config_assets import TABLES
+
+    return list(TABLES)
+
+
+def study_edit_args(dbt: Dbt, changed_tables: list[str]) -> list[str]:
+    """ENGINE_ARGS less the models an edit that changes ``changed_tables`` leaves as they are,
     and less the views the copy has (the same SQL over the rebuilt tables): what `make study`
     rebuilds for it (its plan, publishing.build_state, with reuse_views)."""
-    from orchestration.event_config_assets import TABLES
     from publishing.build_state import BuildPlan, warehouse_views
 
     with duckdb.connect(str(dbt.db), read_only=True) as con:
-        plan = BuildPlan(full=False, changed_tables=list(TABLES), views=warehouse_views(con))
+        plan = BuildPlan(full=False, changed_tables=changed_tables, views=warehouse_views(con))
     manifest = dbt.target / "manifest.json"
     kept = sorted(plan.unchanged_models(manifest)) + plan.reused_views(manifest)
     return ["run", "-s", *ENGINE_SELECTION, "--exclude", OVERLAPS, *kept, "--quiet"]
@@ -450,13 +461,21 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     peer_args = ["--db", str(db), "--events", str(events), "--studies", str(studies)]
     cars_file = workdir / f"numpy_{n}.parquet"
     warm_runs: list[WarmRun] = []
+    studies_runs: list[WarmRun] = []
     best: tuple[ProcessRun, dict] | None = None
-    with WarmTurns(dbt, workdir / f"warm_{n}.log", ctx["repeat"], study_edit_args(dbt)) as warm:
+    events_args = study_edit_args(dbt, EVENTS_EDIT)
+    studies_args = study_edit_args(dbt, studies_edit())
+    with (
+        WarmTurns(dbt, workdir / f"warm_{n}.log", ctx["repeat"], events_args) as warm,
+        WarmTurns(dbt, workdir / f"warm_studies_{n}.log", ctx["repeat"], studies_args) as studies,
+    ):
         for i in range(ctx["repeat"]):
-            # the two sides of the 2x target in turns, each run after a look at what else is
-            # busy: a burst of load elsewhere then falls on both sides, and the report shows it
+            # the sides of the 2x target in turns, each run after a look at what else is
+            # busy: a burst of load elsewhere then falls on all of them, and the report shows it
             result.busy.append(f"warm {i + 1}: {busy_processes()}")
             warm_runs.append(warm.turn())
+            result.busy.append(f"warm studies {i + 1}: {busy_processes()}")
+            studies_runs.append(studies.turn())
             result.busy.append(f"NumPy {i + 1}: {busy_processes()}")
             proc, info = run_peer(
                 "bench.es_numpy_peer",
@@ -467,6 +486,7 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
             if best is None or info["loop_s"] < best[1]["loop_s"]:
                 best = (proc, info)
     result.warm = min(warm_runs, key=lambda r: r.wall_s)
+    result.warm_studies = min(studies_runs, key=lambda r: r.wall_s)
     proc, info = best
     result.numpy_wall_s, result.numpy_peak_mb = proc.wall_s, proc.peak_mb
     result.numpy_prep_s, result.numpy_loop_s = info["prep_s"], info["loop_s"]
@@ -603,16 +623,17 @@ def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx
         e = r.engine
         nb = r.notebook_per_pair_s.get("formula", 0.0) * r.pairs
         nb_arrays = r.notebook_per_pair_s.get("arrays", 0.0) * r.pairs
-        w = r.warm
+        w, ws = r.warm, r.warm_studies
         rows.append(
             f"| {r.events} | {r.pairs} | {r.units} | {e.wall_s:.1f} | {e.dbt_elapsed_s:.1f} "
-            f"| {w.wall_s:.1f} ({w.dbt_elapsed_s:.1f}) "
+            f"| {w.wall_s:.1f} ({w.dbt_elapsed_s:.1f}) | {ws.wall_s:.1f} ({ws.dbt_elapsed_s:.1f}) "
             f"| {e.peak_mb:,.0f} | {r.numpy_loop_s:.1f} | {r.numpy_prep_s + r.numpy_loop_s:.1f} "
             f"| {r.numpy_wall_s:.1f} | {r.numpy_peak_mb:,.0f} | {nb:,.0f} ({nb_arrays:,.0f}) "
             f"| {r.pairs / e.wall_s:,.0f} | {r.pairs / r.numpy_loop_s:,.0f} "
             f"| {_ratio(e.wall_s, r.numpy_loop_s)} | {_ratio(e.dbt_elapsed_s, r.numpy_loop_s)} "
             f"| {_ratio(e.wall_s, r.numpy_wall_s)} | {_ratio(nb, e.wall_s)} "
-            f"| {_ratio(w.wall_s, r.numpy_loop_s)} | {_ratio(nb, w.wall_s)} |"
+            f"| {_ratio(w.wall_s, r.numpy_loop_s)} | {_ratio(nb, w.wall_s)} "
+            f"| {_ratio(ws.wall_s, r.numpy_loop_s)} | {_ratio(nb, ws.wall_s)} |"
         )
         slowest = ", ".join(f"{name} {t:.2f}" for name, t in e.slowest)
         overlaps = f"{r.overlaps[0]:.1f} s, {r.overlaps[1]:,} rows" if r.overlaps else "not run"
@@ -637,19 +658,25 @@ def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx
 One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 1], [0, 0],
 [0, 5], anchor next, catalog benchmarks) over every asset with prices, N synthetic events
 (seed {ctx["seed"]}) over 2021-01-01..2025-06-30, on a copy of the built warehouse. Best of
-{ctx["repeat"]} run(s) per side; the warm engine and the NumPy loop (the 2x target) in turns.
+{ctx["repeat"]} run(s) per side; the warm engine (both edits) and the NumPy loop (the 2x target)
+in turns.
 
 - **engine**: `dbt run` of the event-study models (staging, intermediate, marts; fct_event_overlaps
   timed on its own below) in its own process: wall clock (interpreter start, partial parse,
   models), dbt's own elapsed time (models only), peak resident memory. This is what `make run`
   and the Dagster UI do (a dbt process per build).
-- **engine warm**: the rebuild `make study` runs when the events or studies file changes, by a
-  process that has already run it once, with the dbt `make study` runs (`bench/es_warm_engine.py`
-  on `warehouse_engine/warm_dbt.py`: the project parsed once, the warehouse file opened and
-  closed by each run): the same `dbt run` less the models such an edit leaves as they are
-  (`int_es_assets`, `int_es_flow_values`, `int_es_asset_sessions`: they read assets, prices and
-  flows, not events) and less the views (the same SQL over the rebuilt tables: `make study`'s
-  plan, publishing/build_state.py, keeps both as they are and runs the views' tests). Time of
+- **engine warm**: the rebuild `make study` runs when the events file changes (**events edit**)
+  or the studies file (**studies edit**: every event-config table), by a process that has
+  already run it once, with the dbt `make study` runs (`bench/es_warm_engine.py` on
+  `warehouse_engine/warm_dbt.py`: the project parsed once, the warehouse file opened and closed
+  by each run): the same `dbt run` less the models such an edit leaves as they are and less
+  the views (the same SQL over the rebuilt tables: `make study`'s plan,
+  publishing/build_state.py, keeps both as they are and runs the views' tests). Both edits
+  leave the assets' sessions and returns (`int_es_assets`, `int_es_flow_values`,
+  `int_es_asset_sessions`: they read assets, prices and flows); an events edit also leaves each
+  (study, asset) series, its returns and its estimation-window sums (`int_es_series`,
+  `int_es_pair_returns`, `int_es_estimation_sums_*`: what a study can pair does not depend on
+  the events), as the peers' loops start from returns they aligned before the clock. Time of
   one invocation (in brackets dbt's own elapsed time); the engine detail below gives it for
   every model of the cold run too. `make study` also runs the models' data tests and publishes.
 - **NumPy loop**: `bench/es_numpy_peer.py`, one pair at a time (slice, closed-form OLS, ARs, CARs)
@@ -661,8 +688,8 @@ One study (`market_model`, simple returns, estimation [-250, -11], windows [-1, 
 - pairs = included (event, asset) pairs; units = distinct (asset, day 0) estimation units the
   engine fits (pairs of one asset whose events share a day 0 share every number).
 
-| events | pairs | units | engine wall s | engine in-dbt s | engine warm s (in-dbt) | engine peak MB | NumPy loop s | NumPy prep+loop s | NumPy wall s | NumPy peak MB | notebook s (arrays) | engine pairs/s | NumPy loop pairs/s | engine wall / NumPy loop | engine in-dbt / NumPy loop | engine wall / NumPy wall | notebook / engine wall | engine warm / NumPy loop | notebook / engine warm |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| events | pairs | units | engine wall s | engine in-dbt s | warm, events edit s (in-dbt) | warm, studies edit s (in-dbt) | engine peak MB | NumPy loop s | NumPy prep+loop s | NumPy wall s | NumPy peak MB | notebook s (arrays) | engine pairs/s | NumPy loop pairs/s | engine wall / NumPy loop | engine in-dbt / NumPy loop | engine wall / NumPy wall | notebook / engine wall | events edit / NumPy loop | notebook / events edit | studies edit / NumPy loop | notebook / studies edit |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
 Engine detail (candidates = every (event, asset) pair, excluded with a reason or not;
@@ -750,7 +777,8 @@ def main(argv: list[str] | None = None) -> int:
             e = result.engine
             print(
                 f"  engine {e.wall_s:.1f} s ({e.dbt_elapsed_s:.1f} s in dbt; warm "
-                f"{result.warm.wall_s:.1f} s), NumPy loop "
+                f"{result.warm.wall_s:.1f} s for an events edit, {result.warm_studies.wall_s:.1f} s "
+                f"for a studies edit), NumPy loop "
                 f"{result.numpy_loop_s:.1f} s, {result.pairs} pairs, agree: {result.check['ok']}",
                 flush=True,
             )

@@ -20,8 +20,8 @@ from bench.es_compare_engines import (
 )
 from ingest.config import REPO_ROOT
 from publishing.build_state import table_fingerprints, unaffected_nodes
-from tests.automation.test_incremental import _differences
 from tests.event_study.conftest import STUDIES, connect, events_csv
+from tests.warehouse_compare import differences
 
 MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
 KEPT_BY_AN_EVENTS_EDIT = {
@@ -97,9 +97,9 @@ def test_rebuilding_what_an_events_edit_reaches_equals_a_full_rebuild(
     run_dbt(REPO_ROOT, full, tmp_path / "full", [*EVENT_STUDY_MODELS, "source:raw.events+"])
 
     # the project's standard for equal builds: exact, doubles to 1e-12
-    differences = _differences(incremental, full)
-    assert "intermediate.int_es_estimation_sums_even" in differences
-    assert {table: rows for table, rows in differences.items() if rows} == {}
+    compared = differences(incremental, full)
+    assert "intermediate.int_es_estimation_sums_even" in compared
+    assert {table: rows for table, rows in compared.items() if rows} == {}
     # the edit reached the marts: TAO's pair is gone, the new event's pairs are there
     with duckdb.connect(str(incremental), read_only=True) as con:
         cars = dict(con.execute(

@@ -672,7 +672,7 @@ in turns.
   by each run): the same `dbt run` less the models such an edit leaves as they are and less
   the views (the same SQL over the rebuilt tables: `make study`'s plan,
   publishing/build_state.py, keeps both as they are and runs the views' tests). Both edits
-  leave the assets' sessions and returns (`int_es_assets`, `int_es_flow_values`,
+  leave the assets' sessions and prices (`int_es_assets`, `int_es_flow_values`,
   `int_es_asset_sessions`: they read assets, prices and flows); an events edit also leaves each
   (study, asset) series, its returns and its estimation-window sums (`int_es_series`,
   `int_es_pair_returns`, `int_es_estimation_sums_*`: what a study can pair does not depend on

@@ -109,8 +109,10 @@ residuals as (
     portable_event_study.sql: a named window on DuckDB, one window per study bounds on Spark) -#}
 {%- set frame = ['estimation', 'series_id', 'session_idx', 'estimation_start', 'estimation_end',
     ref('stg_es_studies')] -%}
+-- no study, asset or model: int_es_series has them by series_id, and each string column
+-- written here is checkpointed again on every rebuild of the two halves
 select
-    series_id, study_id, asset_id, model, session_idx, session_date,
+    series_id, session_idx, session_date,
     y as actual_return,
     x as benchmark_return,
     ref_alpha, ref_beta, ref_mean_x,

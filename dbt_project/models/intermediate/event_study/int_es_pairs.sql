@@ -61,13 +61,13 @@ resolved as (
 
 )
 
--- the set-up problem of the (study, asset) pairing, found without the events
 select
     r.study_id,
     r.event_id,
     r.asset_id,
     r.event_time_utc,
     s.anchor,
+    -- the event's own problem first, else the (study, asset) pairing's, found without the events
     coalesce(r.setup_problem, sa.setup_problem) as setup_problem,
     case when r.setup_problem is null then sa.series_id end as series_id
 from resolved as r

@@ -29,20 +29,20 @@ sessions as (
 
     select
         s.series_id,
-        s.study_id,
+        r.study_id,
         s.session_idx,
         s.session_date,
         r.estimation_start,
         r.estimation_end,
         -- a residual that day: the abnormal return exists
         s.actual_return is not null
-        and (s.benchmark_return is not null or s.model in ('raw', 'mean_adjusted'))
+        and (s.benchmark_return is not null or r.model in ('raw', 'mean_adjusted'))
             as has_residual,
         case
-            when s.model = 'market_adjusted' then s.actual_return - s.benchmark_return
+            when r.model = 'market_adjusted' then s.actual_return - s.benchmark_return
             else s.actual_return
         end as a_t,
-        case when s.model = 'market_model' then s.benchmark_return else 0.0 end as x_t,
+        case when r.model = 'market_model' then s.benchmark_return else 0.0 end as x_t,
         coalesce(u.w, 0.0) as w,
         coalesce(u.w * u.a, 0.0) as w_a,
         coalesce(u.w * u.b, 0.0) as w_b

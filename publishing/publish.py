@@ -197,10 +197,10 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                 for schema in PUBLISHED_SCHEMAS:
                     con.execute(f"create schema pub.{_quote(schema)}")
                 docs = source_docs()
-                for schema, name, comment in _relations(con):
+                relations = _relations(con)
+                for schema, name, comment in relations:
                     count = _copy_relation(con, schema, name, comment, docs)
                     row_counts[f"{schema}.{name}"] = count
-                    exports.write_table(con, f"pub.{_quote(schema)}.{_quote(name)}", schema, name)
                 _write_build_info(
                     con,
                     build_id,
@@ -211,6 +211,10 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                 )
                 con.execute("commit")
                 con.execute("checkpoint pub")
+                # from the committed copy: Parquet from rows still in the transaction took twice
+                # as long (fct_abnormal_returns at 1,000 events: 3.1 s against 1.6 s)
+                for schema, name, _comment in relations:
+                    exports.write_table(con, f"pub.{_quote(schema)}.{_quote(name)}", schema, name)
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("rollback")

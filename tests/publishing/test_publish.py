@@ -20,7 +20,7 @@ import yaml
 
 from ingest.config import REPO_ROOT
 from publishing import publish as publish_module
-from publishing.exports import builds_dir
+from publishing.exports import ExportBuild, builds_dir
 from publishing.publish import PUBLISHED_INTERMEDIATE, PUBLISHED_SCHEMAS, current_build, publish
 from tests.processes import new_reader_build_id
 
@@ -219,22 +219,35 @@ def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
     assert not list(serving.parent.glob(".*.tmp")), "no staged copy left behind"
 
 
+@pytest.mark.parametrize("failing_step", ["copy", "export"])
 def test_a_failed_publish_leaves_the_last_good_copy_in_place(
-    private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_step: str
 ) -> None:
+    """A table that cannot be copied, or a Parquet file that cannot be written once the copy has
+    committed to the staged file: readers keep the last good copy and exports either way."""
     serving, exports = tmp_path / "serving" / "warehouse.duckdb", tmp_path / "exports"
     good = publish(private_copy, serving, exports, run_id="cccccccc-good")
     inode, link = os.stat(serving).st_ino, os.readlink(exports)
-    real_copy = publish_module._copy_relation
-    copied: list[str] = []
+    real_copy, real_export = publish_module._copy_relation, ExportBuild.write_table
+    calls: list[str] = []
 
     def copy_then_break(con, schema, name, comment, docs):
-        copied.append(name)
-        if len(copied) == 5:
+        calls.append(name)
+        if len(calls) == 5:
             raise OSError("disk full (injected)")
         return real_copy(con, schema, name, comment, docs)
 
-    monkeypatch.setattr(publish_module, "_copy_relation", copy_then_break)
+    def export_then_break(self, con, relation, schema, table):
+        calls.append(table)
+        if len(calls) == 5:
+            assert self.folder.is_dir()  # four files written for this build
+            raise OSError("disk full (injected)")
+        return real_export(self, con, relation, schema, table)
+
+    if failing_step == "copy":
+        monkeypatch.setattr(publish_module, "_copy_relation", copy_then_break)
+    else:
+        monkeypatch.setattr(ExportBuild, "write_table", export_then_break)
     with pytest.raises(OSError, match="injected"):
         publish(private_copy, serving, exports, run_id="dddddddd-broken")
     assert os.stat(serving).st_ino == inode

@@ -2,7 +2,7 @@
 
 `python -m bi.dashboard_probe --url URL --slug SLUG --user U --screenshot PNG` (in bi/.venv)
 logs in through the login form, opens the dashboard, waits (bounded) until every chart has its
-data and has drawn it, saves a full-page screenshot and prints one JSON document:
+data and has drawn it, saves a screenshot of the whole page and prints one JSON document:
 the chart-data answers the page received (per chart), what each chart drew (canvas/svg, table
 rows, error text) and every request to another host (none should get past the page's
 content-security policy; any that does is aborted here and listed). The password comes from
@@ -39,6 +39,8 @@ LOGIN_ATTEMPTS = 3
 FILL_CHECKS = 20  # typing, then checking the fields FILL_SETTLE_MS later
 FILL_SETTLE_MS = 500
 LOGIN_WAIT_MS = 60_000  # a login answers in seconds; a form that posted nothing never does
+VIEWPORT = {"width": 1440, "height": 1200}
+VIEWPORT_GROWTHS = 3  # the page may grow again once laid out at the taller size
 
 # Per chart on the dashboard: what it drew. Charts sit in [data-test-chart-id] holders.
 DRAWN_JS = """
@@ -199,13 +201,28 @@ def wait_until_still(
     seen: list[object] = []
     while True:
         current = page.evaluate(CANVAS_FINGERPRINT_JS)
-        seen = [*seen, current][-polls:] if seen and seen[-1] == current else [current]
+        # no canvas at all: the dashboard is being laid out again, not still
+        seen = [*seen, current][-polls:] if current and seen and seen[-1] == current else [current]
         if len(seen) == polls:
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"charts still changing after {timeout_s:.0f} s")
         page.wait_for_timeout(poll_ms)
         page.evaluate(ANIMATION_FRAMES_JS, frames)
+
+
+def grow_viewport_to_page(page: Page) -> bool:
+    """Make the viewport as tall as the page; True when it had to grow. A full-page screenshot of
+    a taller page captures beyond the viewport, which lays the page out again at the taller size:
+    Superset then redraws its dashboard grid, and a capture in CI caught it empty (the grid's grey
+    background down to the old viewport's height, no chart, every chart drawn a moment before). With the whole page
+    in the viewport the screenshot is the viewport, and nothing is laid out again."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    viewport = page.viewport_size or {"width": VIEWPORT["width"], "height": 0}
+    if height <= viewport["height"]:
+        return False
+    page.set_viewport_size({"width": viewport["width"], "height": height})
+    return True
 
 
 def probe(args: argparse.Namespace, password: str) -> dict[str, Any]:
@@ -217,7 +234,7 @@ def probe(args: argparse.Namespace, password: str) -> dict[str, Any]:
             executable_path=str(args.chromium), headless=True, args=CHROMIUM_FLAGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1200})
+            page = browser.new_page(viewport=VIEWPORT)
             page.route("**/*", recorder.route)
             page.on("response", recorder.response)
             console_errors: list[str] = []
@@ -228,11 +245,17 @@ def probe(args: argparse.Namespace, password: str) -> dict[str, Any]:
             charts = dashboard_charts(page, base_url, args.slug)
             response = page.goto(f"{base_url}/superset/dashboard/{args.slug}/", timeout=timeout_ms)
             csp = (response.headers.get("content-security-policy") if response else None) or ""
-            drawn = wait_for_charts(page, recorder, {c["id"] for c in charts}, args.timeout)
+            chart_ids = {c["id"] for c in charts}
+            drawn = wait_for_charts(page, recorder, chart_ids, args.timeout)
+            for _ in range(VIEWPORT_GROWTHS):
+                if not grow_viewport_to_page(page):
+                    break
+                # laid out again at the new size: drawn again before anything is judged
+                drawn = wait_for_charts(page, recorder, chart_ids, args.timeout)
             wait_until_still(page, args.timeout)
             if args.screenshot:
                 args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.screenshot), full_page=True)
+                page.screenshot(path=str(args.screenshot))  # the viewport holds the whole page
         finally:
             browser.close()
     return {

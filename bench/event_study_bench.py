@@ -279,27 +279,30 @@ def studies_edit() -> list[str]:
 
 
 def study_edit_args(dbt: Dbt, changed_tables: list[str]) -> list[str]:
-    """ENGINE_ARGS' models that `make study` rebuilds for an edit changing ``changed_tables``
-    (its plan, publishing.build_state, with reuse_views): less the models no changed table
-    feeds and less the views the copy has (the same SQL over the rebuilt tables). Selected by
-    name, as cheap for dbt as `make study`'s ``--select source:raw.<table>+``; excluding the
-    ~60 kept models by name from ENGINE_ARGS instead costs dbt 0.1 s more (a search each)."""
-    from publishing.build_state import BuildPlan, warehouse_views
+    """`make study`'s own selection for an edit changing ``changed_tables`` (its plan,
+    publishing.build_state, with reuse_views: what the changed tables feed, less the views the
+    copy has, the same SQL over the rebuilt tables) as a `dbt run`, less what it also selects
+    outside ENGINE_ARGS: the folders of the marts downstream of the engine (flows, findings)
+    and fct_event_overlaps (timed on its own), a criterion each."""
+    from publishing.build_state import BuildPlan, read_manifest, warehouse_views
 
     with duckdb.connect(str(dbt.db), read_only=True) as con:
         plan = BuildPlan(full=False, changed_tables=changed_tables, views=warehouse_views(con))
     manifest_path = dbt.target / "manifest.json"
-    kept = plan.unchanged_models(manifest_path) | set(plan.reused_views(manifest_path))
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    build = plan.dbt_args(manifest_path, reuse_views=True)
+    # --select ... [--exclude ...]: what follows adds to the exclusion
+    selection = build[build.index("--select") : build.index("--indirect-selection")]
+    exclude = [] if "--exclude" in selection else ["--exclude"]
+    unchanged = plan.unchanged_models(manifest_path)
     folders = tuple(sel.removeprefix("path:") + "/" for sel in ENGINE_SELECTION)
-    rebuilt = sorted(
-        node["name"]
-        for node in manifest["nodes"].values()
+    outside = sorted(
+        ".".join(node["fqn"][1:-1])  # the model's folder, as dbt selects it
+        for node in read_manifest(manifest_path)["nodes"].values()
         if node["resource_type"] == "model"
-        and node["original_file_path"].startswith(folders)
-        and node["name"] not in kept | {OVERLAPS}
+        and node["name"] not in unchanged
+        and not node["original_file_path"].startswith(folders)
     )
-    return ["run", "-s", *rebuilt, "--quiet"]
+    return ["run", *selection, *exclude, *dict.fromkeys(outside), OVERLAPS, "--quiet"]
 
 
 class WarmTurns:
@@ -682,8 +685,8 @@ in turns.
   `warehouse_engine/warm_dbt.py`: the project parsed once, the warehouse file opened and closed
   by each run): the same `dbt run` less the models such an edit leaves as they are and less
   the views (the same SQL over the rebuilt tables: `make study`'s plan,
-  publishing/build_state.py, keeps both as they are and runs the views' tests), the models it
-  rebuilds selected by name (as cheap for dbt as `make study`'s selection by source). Both edits
+  publishing/build_state.py, keeps both as they are and runs the views' tests), selected as
+  `make study` selects them (less the marts downstream of the engine). Both edits
   leave the assets' sessions and prices (`int_es_assets`, `int_es_flow_values`,
   `int_es_asset_sessions`: they read assets, prices and flows); an events edit also leaves each
   (study, asset) series, its returns and its estimation-window sums (`int_es_series`,

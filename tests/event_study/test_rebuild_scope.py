@@ -12,11 +12,15 @@ from pathlib import Path
 
 from ingest.config import REPO_ROOT
 from orchestration.event_config_assets import TABLES
-from publishing.build_state import BuildPlan, unaffected_nodes
+from publishing.build_state import BuildPlan, read_manifest, unaffected_nodes, view_models
 from warehouse_engine import dbt_duckdb
 
 MANIFEST = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
-EVENT_STUDY_VIEWS = [("marts", "fct_abnormal_returns"), ("intermediate", "int_es_window_rows")]
+EVENT_STUDY_VIEWS = [
+    ("marts", "fct_abnormal_returns"),
+    ("intermediate", "int_es_window_rows"),
+    ("intermediate", "int_es_day_stats"),
+]
 
 
 def test_an_events_or_studies_edit_leaves_the_asset_sessions_alone() -> None:
@@ -90,11 +94,15 @@ def test_make_study_keeps_the_views_and_still_tests_them(tmp_path: Path) -> None
     views = frozenset(f"{schema}.{name}" for schema, name in EVENT_STUDY_VIEWS)
     plan = BuildPlan(full=False, changed_tables=["events"], views=views)
     reusing = plan.dbt_args(MANIFEST, reuse_views=True)
-    assert plan.reused_views(MANIFEST) == ["fct_abnormal_returns", "int_es_window_rows"]
+    assert plan.reused_views(MANIFEST) == [
+        "fct_abnormal_returns",
+        "int_es_day_stats",
+        "int_es_window_rows",
+    ]
 
     models = _tests_built(reusing, tmp_path, "model")
     assert {"int_es_pairs", "int_es_day_sums_even", "fct_car"} <= models
-    assert "fct_abnormal_returns" not in models and "int_es_window_rows" not in models
+    assert not {"fct_abnormal_returns", "int_es_window_rows", "int_es_day_stats"} & models
     # a view the warehouse lacks is built, whatever the plan
     assert "stg_es_events" in models
     # every test the build without reuse runs, the views' own among them: their data changed
@@ -108,3 +116,22 @@ def test_make_study_keeps_the_views_and_still_tests_them(tmp_path: Path) -> None
     # a full build (the project changed) re-creates every view
     full = BuildPlan(full=True, views=views)
     assert full.dbt_args(MANIFEST, reuse_views=True) == full.dbt_args(MANIFEST)
+
+
+def test_with_every_view_in_place_one_criterion_keeps_them(tmp_path: Path) -> None:
+    # a warehouse built by this project has all its views: `make study`'s usual case
+    views = frozenset(view_models(read_manifest(MANIFEST)).values())
+    plan = BuildPlan(full=False, changed_tables=list(TABLES), views=views)
+    reusing = plan.dbt_args(MANIFEST, reuse_views=True)
+    kept = reusing[reusing.index("--exclude") + 1 : reusing.index("--indirect-selection")]
+    assert kept == ["config.materialized:view"]
+
+    # the same models and tests as naming each view the edit feeds
+    reused = plan.reused_views(MANIFEST)
+    assert {"fct_abnormal_returns", "int_es_day_stats", "stg_es_studies"} <= set(reused)
+    by_name = [*reusing[: reusing.index("--exclude") + 1], *reused, "--indirect-selection", "empty"]
+    models = _tests_built(reusing, tmp_path, "model")
+    assert models == _tests_built(by_name, tmp_path, "model")
+    assert {"int_es_day_sums_even", "fct_event_study_summary"} <= models
+    assert not {"fct_abnormal_returns", "int_es_day_stats", "int_es_assets"} & models
+    assert _tests_built(reusing, tmp_path) == _tests_built(by_name, tmp_path)

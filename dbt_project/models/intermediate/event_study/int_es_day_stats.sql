@@ -3,7 +3,10 @@
 -- the average abnormal return (Brown-Warner) and the number of positive ones (generalised sign);
 -- on every day the Corrado statistic (1 / sqrt(N_t)) sum_i U_it, where U = K / (M + 1) - 0.5 and
 -- K is the rank of the AR among the pair's M abnormal returns (estimation and event days, ties
--- averaged). The sums come in two halves, ranked at the same time (macro es_day_sums).
+-- averaged). The sums come in two halves, ranked at the same time (macro es_day_sums). A view: a
+-- few hundred rows that only fct_event_study_summary reads, and one dbt node fewer on the chain.
+{#- a table on Spark, as every model there: any engine reads its Parquet -#}
+{{ config(materialized='table' if target.type == 'spark' else 'view') }}
 with halves as (
 
     select * from {{ ref('int_es_day_sums_even') }}

@@ -8,34 +8,17 @@ repository's materializations, built by dbt in its own process.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.config import REPO_ROOT, load_settings
+from ingest.config import REPO_ROOT
+from tests.dbt.small_project import run_dbt, write_project
 
 MATERIALIZATIONS = REPO_ROOT / "dbt_project" / "macros" / "materializations"
-PROJECT = """\
-name: in_place
-version: "1.0"
-profile: in_place
-flags:
-  send_anonymous_usage_stats: false
-  version_check: false
-models:
-  in_place:
-    +persist_docs: {relation: true, columns: true}
-"""
-PROFILE = """\
-in_place:
-  target: duckdb
-  outputs:
-    duckdb: {type: duckdb, path: "{{ env_var('WAREHOUSE_DB') }}", threads: 1}
-"""
+# every relation's description persisted, as the published copy and BI tools read them
+PERSIST_DOCS = "models:\n  in_place:\n    +persist_docs: {relation: true, columns: true}\n"
 # IBIT's first session and close: the fund started trading the day after the 2024-01-10 approval
 FIRST_DAY = """\
 {{ config(materialized=var('kind', 'table')) }}
@@ -79,28 +62,15 @@ models:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "models").mkdir()
+    models = {
+        "ibit_first_day.sql": FIRST_DAY,
+        "ibit_first_day_view.sql": FIRST_DAY_VIEW,
+        "ibit_first_day_contract.sql": FIRST_DAY_CONTRACT,
+        "schema.yml": SCHEMA,
+    }
+    write_project(tmp_path, "in_place", models, PERSIST_DOCS)
     (tmp_path / "macros").symlink_to(MATERIALIZATIONS, target_is_directory=True)
-    (tmp_path / "dbt_project.yml").write_text(PROJECT)
-    (tmp_path / "profiles.yml").write_text(PROFILE)
-    ibit = load_settings().landing_dir / "equities" / "adjclose_IBIT.csv"
-    (tmp_path / "models" / "ibit_first_day.sql").write_text(
-        FIRST_DAY.replace("IBIT_FILE", str(ibit))
-    )
-    (tmp_path / "models" / "ibit_first_day_view.sql").write_text(FIRST_DAY_VIEW)
-    (tmp_path / "models" / "ibit_first_day_contract.sql").write_text(FIRST_DAY_CONTRACT)
-    (tmp_path / "models" / "schema.yml").write_text(SCHEMA)
     return tmp_path
-
-
-def _dbt(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WAREHOUSE_DB": str(project / "warehouse.duckdb")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(project),
-         "--profiles-dir", str(project), "--target-path", str(project / "target"),
-         "--log-path", str(project / "dbt-logs")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def _query(project: Path, sql: str) -> list[tuple]:
@@ -123,7 +93,7 @@ BUILT = [
 
 
 def test_a_failed_rebuild_keeps_the_last_good_relations(project: Path) -> None:
-    built = _dbt(project, "run")
+    built = run_dbt(project, "run")
     assert built.returncode == 0, built.stdout
     assert _query(
         project, "select cast(first_day as varchar), first_close from ibit_first_day"
@@ -149,7 +119,7 @@ def test_a_failed_rebuild_keeps_the_last_good_relations(project: Path) -> None:
     ]
 
     # the table's SQL fails (a column the export does not have): dbt reports it ...
-    failed = _dbt(project, "run", "--vars", '{close: "no_such_column"}')
+    failed = run_dbt(project, "run", "--vars", '{close: "no_such_column"}')
     assert failed.returncode == 1
     assert "no_such_column" in failed.stdout
     # ... and the table dropped inside the failed transaction is back, with nothing left over
@@ -160,16 +130,16 @@ def test_a_failed_rebuild_keeps_the_last_good_relations(project: Path) -> None:
 
 
 def test_contracts_are_enforced_and_a_model_may_change_type(project: Path) -> None:
-    assert _dbt(project, "run").returncode == 0
+    assert run_dbt(project, "run").returncode == 0
     # what a build killed under dbt-duckdb's own materialisation could leave behind is dropped
     with duckdb.connect(str(project / "warehouse.duckdb")) as con:
         con.execute("create table ibit_first_day__dbt_backup as select * from ibit_first_day")
         con.execute("create table ibit_first_day__dbt_tmp as select * from ibit_first_day")
-    assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
+    assert run_dbt(project, "run", "-s", "ibit_first_day").returncode == 0
     assert _relations(project) == BUILT
 
     # a contracted column of the wrong type: refused, the previous table kept
-    broken = _dbt(
+    broken = run_dbt(
         project, "run", "-s", "ibit_first_day_contract", "--vars", "{contract_cast: '::varchar'}"
     )
     assert broken.returncode == 1
@@ -181,16 +151,16 @@ def test_contracts_are_enforced_and_a_model_may_change_type(project: Path) -> No
     ) == [("DOUBLE",)]
 
     # a table that becomes a view (and back) replaces the relation of the other type
-    assert _dbt(project, "run", "-s", "ibit_first_day", "--vars", "{kind: view}").returncode == 0
+    assert run_dbt(project, "run", "-s", "ibit_first_day", "--vars", "{kind: view}").returncode == 0
     assert ("ibit_first_day", "VIEW") in _relations(project)
-    assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
+    assert run_dbt(project, "run", "-s", "ibit_first_day").returncode == 0
     assert _relations(project) == BUILT
 
 
 def test_a_documented_column_the_model_lacks_fails_it(project: Path) -> None:
     """dbt's persist_docs skipped such a column silently; here its comment fails the model (the
     YAML documents a column the model does not have), and the last good table stays."""
-    assert _dbt(project, "run", "-s", "ibit_first_day").returncode == 0
+    assert run_dbt(project, "run", "-s", "ibit_first_day").returncode == 0
     schema = project / "models" / "schema.yml"
     schema.write_text(
         schema.read_text().replace(
@@ -200,7 +170,7 @@ def test_a_documented_column_the_model_lacks_fails_it(project: Path) -> None:
         )
     )
 
-    failed = _dbt(project, "run", "-s", "ibit_first_day")
+    failed = run_dbt(project, "run", "-s", "ibit_first_day")
 
     assert failed.returncode == 1
     assert 'does not have a column with name "first_volume"' in failed.stdout

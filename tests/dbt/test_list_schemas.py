@@ -10,30 +10,14 @@ built twice by dbt in its own process.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from ingest.config import REPO_ROOT, load_settings
+from ingest.config import REPO_ROOT
+from tests.dbt.small_project import run_dbt, write_project
 
 MACRO = REPO_ROOT / "dbt_project" / "macros" / "duckdb_list_schemas.sql"
-PROJECT = """\
-name: schemas
-version: "1.0"
-profile: schemas
-flags:
-  send_anonymous_usage_stats: false
-  version_check: false
-"""
-PROFILE = """\
-schemas:
-  target: duckdb
-  outputs:
-    duckdb: {type: duckdb, path: "{{ env_var('WAREHOUSE_DB') }}", threads: 1}
-"""
 # IBIT's first session: the fund started trading the day after the 2024-01-10 approval
 FIRST_DAY = """\
 {{ config(materialized='table', schema='marts') }}
@@ -45,27 +29,15 @@ def _build(project: Path) -> str:
     """dbt run in its own process; the SQL it logged."""
     log = project / "dbt-logs" / "dbt.log"
     log.unlink(missing_ok=True)
-    env = {**os.environ, "WAREHOUSE_DB": str(project / "warehouse.duckdb")}
-    built = subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", "run", "--project-dir", str(project),
-         "--profiles-dir", str(project), "--target-path", str(project / "target"),
-         "--log-path", str(project / "dbt-logs")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    built = run_dbt(project, "run")
     assert built.returncode == 0, built.stdout
     return log.read_text().lower()
 
 
 def test_a_build_creates_only_the_schemas_the_warehouse_lacks(tmp_path: Path) -> None:
-    (tmp_path / "models").mkdir()
+    write_project(tmp_path, "schemas", {"ibit_first_day.sql": FIRST_DAY})
     (tmp_path / "macros").mkdir()
     (tmp_path / "macros" / MACRO.name).symlink_to(MACRO)
-    (tmp_path / "dbt_project.yml").write_text(PROJECT)
-    (tmp_path / "profiles.yml").write_text(PROFILE)
-    ibit = load_settings().landing_dir / "equities" / "adjclose_IBIT.csv"
-    (tmp_path / "models" / "ibit_first_day.sql").write_text(
-        FIRST_DAY.replace("IBIT_FILE", str(ibit))
-    )
 
     first = _build(tmp_path)
     assert 'create schema if not exists "warehouse"."main_marts"' in first

@@ -6,30 +6,14 @@ export (IBIT's daily closes in ../shared/raw), tested by dbt in its own process.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from ingest.config import REPO_ROOT, load_settings
+from ingest.config import REPO_ROOT
+from tests.dbt.small_project import run_dbt, write_project
 
 GENERIC_TESTS = REPO_ROOT / "dbt_project" / "tests" / "generic"
-PROJECT = """\
-name: grains
-version: "1.0"
-profile: grains
-flags:
-  send_anonymous_usage_stats: false
-  version_check: false
-"""
-PROFILE = """\
-grains:
-  target: duckdb
-  outputs:
-    duckdb: {type: duckdb, path: "{{ env_var('WAREHOUSE_DB') }}", threads: 1}
-"""
 # IBIT's sessions of January 2024 (the fund's first, from 2024-01-11): 14 of them
 CLOSES = """\
 select "Date" as bar_date, 'ibit' as fund, "Close" as close
@@ -54,28 +38,13 @@ SCHEMA = "version: 2\nmodels:\n" + "".join(
 )
 
 
-def _dbt(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WAREHOUSE_DB": str(project / "warehouse.duckdb")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(project),
-         "--profiles-dir", str(project), "--target-path", str(project / "target"),
-         "--log-path", str(project / "dbt-logs")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
 def test_repeated_combinations_fail_and_distinct_ones_pass(tmp_path: Path) -> None:
-    (tmp_path / "models").mkdir()
+    files = {f"{name}.sql": sql for name, sql in MODELS.items()}
+    write_project(tmp_path, "grains", {**files, "schema.yml": SCHEMA})
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "generic").symlink_to(GENERIC_TESTS, target_is_directory=True)
-    (tmp_path / "dbt_project.yml").write_text(PROJECT)
-    (tmp_path / "profiles.yml").write_text(PROFILE)
-    ibit = load_settings().landing_dir / "equities" / "adjclose_IBIT.csv"
-    for name, sql in MODELS.items():
-        (tmp_path / "models" / f"{name}.sql").write_text(sql.replace("IBIT_FILE", str(ibit)))
-    (tmp_path / "models" / "schema.yml").write_text(SCHEMA)
 
-    built = _dbt(tmp_path, "build", "--store-failures")
+    built = run_dbt(tmp_path, "build", "--store-failures")
     assert built.returncode == 1, built.stdout
     results = {
         line.split(" unique_combination_")[1].split("_fund__bar_date")[0]: line

@@ -14,7 +14,6 @@ done and published by then): a problem is one line of the loop's output.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.config import Settings, env_value
+from publishing.build_state import read_manifest
 from publishing.publish import Publication
 
 if TYPE_CHECKING:  # dagster is imported on first use: the loop's first results come sooner
@@ -70,7 +70,7 @@ class RefreshRecord:
         from orchestration.dbt_assets import translator
 
         assert self.manifest_path is not None
-        manifest = _manifest(self.manifest_path, self.manifest_path.stat().st_mtime)
+        manifest = read_manifest(self.manifest_path)
         events: list[AssetEvent] = []
         for raw_event in self.dbt_results:
             message = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
@@ -114,18 +114,13 @@ class RefreshRecord:
         )
 
 
-@lru_cache(maxsize=1)  # the manifest of the last parse: a re-parse replaces it
-def _manifest(path: Path, modified: float) -> dict[str, Any]:
-    return json.loads(path.read_text())
-
-
 @lru_cache(maxsize=1)
 def _dependency_order(path: Path, modified: float) -> dict[dg.AssetKey, int]:
     """Asset key of every model and seed -> its place in an order that puts each after the
     nodes it reads."""
     from orchestration.dbt_assets import translator
 
-    manifest = _manifest(path, modified)
+    manifest = read_manifest(path)
     nodes = manifest["nodes"]
     graph = {
         uid: [p for p in manifest["parent_map"].get(uid, []) if p in nodes]

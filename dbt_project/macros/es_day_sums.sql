@@ -12,10 +12,9 @@
 {% macro es_day_sums(parity) %}
 with unit_rows as (
 
-    -- only what the sort needs: a narrow payload sorts faster
-    select
-        cast(window_id as integer) as window_id, relative_day, in_estimation_window,
-        abnormal_return
+    -- only what the sort needs: a narrow payload sorts faster (whether a day is an estimation
+    -- day is the study's, int_es_day_stats takes it from int_es_study_days)
+    select cast(window_id as integer) as window_id, relative_day, abnormal_return
     from {{ ref('int_es_window_rows') }}
     where abnormal_return is not null and {{ has_parity('window_id', parity) }}
 
@@ -24,7 +23,7 @@ with unit_rows as (
 ranked as (
 
     select
-        window_id, relative_day, in_estimation_window, abnormal_return,
+        window_id, relative_day, abnormal_return,
         -- average rank of ties: (first rank + last rank) / 2; count over the default frame
         -- (up to the last peer) is the last rank (a double: Spark would divide in decimals)
         cast(rank() over by_value + count(*) over by_value as {{ type_double() }}) / 2 as avg_rank,
@@ -44,7 +43,6 @@ ranked as (
 select
     f.study_id,
     r.relative_day,
-    bool_or(r.in_estimation_window) as in_estimation_window,
     sum(f.n_pairs) as n_pairs,
     sum(f.n_pairs * r.abnormal_return) as sum_abnormal_return,
     coalesce(sum(f.n_pairs) filter (where r.abnormal_return > 0), 0) as n_positive,

@@ -16,12 +16,14 @@ with halves as (
 )
 
 select
-    study_id,
-    relative_day,
-    bool_or(in_estimation_window) as in_estimation_window,
-    sum(n_pairs) as n_pairs,
-    sum(sum_abnormal_return) / sum(n_pairs) as aar,
-    sum(n_positive) as n_positive,
-    sum(sum_rank_deviation) / sqrt(sum(n_pairs)) as rank_statistic
-from halves
-group by study_id, relative_day
+    h.study_id,
+    h.relative_day,
+    d.in_estimation_window,
+    sum(h.n_pairs) as n_pairs,
+    sum(h.sum_abnormal_return) / sum(h.n_pairs) as aar,
+    sum(h.n_positive) as n_positive,
+    sum(h.sum_rank_deviation) / sqrt(sum(h.n_pairs)) as rank_statistic
+from halves as h
+inner join {{ ref('int_es_study_days') }} as d
+    on h.study_id = d.study_id and h.relative_day = d.relative_day
+group by h.study_id, h.relative_day, d.in_estimation_window

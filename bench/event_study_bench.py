@@ -708,7 +708,10 @@ in turns.
 {chr(10).join(rows)}
 
 Engine detail (candidates = every (event, asset) pair, excluded with a reason or not;
-`fct_abnormal_returns` is a view: reading all of its rows costs what the scan column says):
+`fct_abnormal_returns` is a view: reading all of its rows costs what the scan column says;
+`fct_event_overlaps`: the wall time of a dbt process of its own, the process's start-up
+included (the engine wall column's difference from in-dbt), where `make study` rebuilds it in
+its warm process):
 
 | events | candidates | excluded | CAR rows | sum of model s | warm, every model s (in-dbt) | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps |
 |---:|---:|---:|---:|---:|---:|---|---|---|

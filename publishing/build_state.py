@@ -84,11 +84,10 @@ class BuildPlan:
         a changed raw table feeds (none for a full build)."""
         if self.full:
             return []
-        return sorted(
-            name
-            for name, relation in self._fed_views(manifest_path).items()
-            if relation in self.views
-        )
+        return self._kept_views(self._fed_views(manifest_path))
+
+    def _kept_views(self, fed_views: dict[str, str]) -> list[str]:
+        return sorted(name for name, relation in fed_views.items() if relation in self.views)
 
     def _fed_views(self, manifest_path: Path) -> dict[str, str]:
         """The view models (name -> schema.relation) a changed raw table feeds."""
@@ -112,9 +111,10 @@ class BuildPlan:
         changed = [t for t in self.changed_tables if t in sources]
         if not changed:
             return []
-        views = self.reused_views(manifest_path)
+        fed_views = self._fed_views(manifest_path)
+        views = self._kept_views(fed_views)
         select = ["--select", *(f"source:raw.{table}+" for table in changed)]
-        if views and len(views) == len(self._fed_views(manifest_path)):
+        if views and len(views) == len(fed_views):
             # every view they feed is there: one criterion, where each name costs dbt a search
             # of the whole project (~5 ms)
             views = [VIEW_MODELS]

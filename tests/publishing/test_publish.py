@@ -223,8 +223,9 @@ def test_a_reader_holding_the_old_copy_keeps_it_and_new_readers_see_the_new_one(
 def test_a_failed_publish_leaves_the_last_good_copy_in_place(
     private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_step: str
 ) -> None:
-    """A table that cannot be copied, or a Parquet file that cannot be written once the copy has
-    committed to the staged file: readers keep the last good copy and exports either way."""
+    """A table that cannot be copied, or a Parquet file that cannot be written (they are
+    written beside the copy, from the same snapshot): readers keep the last good copy and
+    exports either way."""
     serving, exports = tmp_path / "serving" / "warehouse.duckdb", tmp_path / "exports"
     good = publish(private_copy, serving, exports, run_id="cccccccc-good")
     inode, link = os.stat(serving).st_ino, os.readlink(exports)
@@ -240,7 +241,7 @@ def test_a_failed_publish_leaves_the_last_good_copy_in_place(
     def export_then_break(self, con, relation, schema, table):
         calls.append(table)
         if len(calls) == 5:
-            assert len(self.files) == 4  # the copy committed, four Parquet files written
+            assert len(self.files) == 4  # four Parquet files written
             raise OSError("disk full (injected)")
         return real_export(self, con, relation, schema, table)
 

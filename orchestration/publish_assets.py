@@ -106,7 +106,11 @@ def build_publish_assets(upstream: list[dg.AssetKey]) -> list[dg.AssetsDefinitio
                 metadata={"readers_see": str(kept)},
             )
         publication = publish(
-            settings.warehouse_db, settings.serving_db, settings.export_dir, context.run.run_id
+            settings.warehouse_db,
+            settings.serving_db,
+            settings.export_dir,
+            context.run.run_id,
+            progress=context.log.info,
         )
         context.log.info(
             f"published build {publication.build_id}: {publication.tables} tables, "

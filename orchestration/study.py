@@ -154,7 +154,13 @@ def _publish(settings: Settings, built: Built, started: float) -> str:
         loads = ", ".join(built.failed_loads[:5])
         return f"not published: failed loads in raw.loads ({loads}); {_kept(settings)}"
     built.record.previous_build = current_build(settings.serving_db)
-    publication = publish(settings.warehouse_db, settings.serving_db, settings.export_dir, "study")
+    publication = publish(
+        settings.warehouse_db,
+        settings.serving_db,
+        settings.export_dir,
+        "study",
+        progress=lambda line: say(f"  [{time.monotonic() - started:5.1f}s] {line}"),
+    )
     built.record.publication = publication
     return (
         f"[{time.monotonic() - started:5.1f}s] published build {publication.build_id} "

@@ -5,18 +5,17 @@ beside its destination from one consistent snapshot (taken under the pipeline's 
 checkpointed, fsynced, and swapped in with ``os.replace``: a new reader opens either the previous
 complete build or the new one, and a reader holding the old file keeps reading its inode. Views
 become tables, so the copy stands alone; dbt's descriptions travel as COMMENTs; ``meta.build_info``
-says which build it is. The Parquet exports are written from the same snapshot (see exports.py).
+says which build it is. The Parquet exports are written from the same snapshot (see exports.py),
+by a second connection at the same time as the copy (see copying.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import subprocess
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +25,8 @@ import duckdb
 from ingest.config import REPO_ROOT
 from ingest.warehouse import writer
 from publishing.build_state import state_fingerprint
-from publishing.docs import SourceDocs, source_docs
+from publishing.copying import CopyCrew, Relation, ordered_tasks, quote, sql_string
+from publishing.docs import source_docs
 from publishing.exports import ExportBuild, swap_exports
 
 log = logging.getLogger(__name__)
@@ -64,14 +64,6 @@ class Publication:
         return sum(self.row_counts.values())
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(
@@ -91,17 +83,18 @@ def new_build_id(run_id: str, now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + (run_id[:8] or "manual")
 
 
-def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
-    """(schema, name, comment) of every table and view the copy carries, in a stable order."""
-    schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
-    intermediate = ", ".join(_sql_string(name) for name in PUBLISHED_INTERMEDIATE)
-    return con.execute(
+def published_relations(con: duckdb.DuckDBPyConnection) -> list[Relation]:
+    """Every table and view the copy carries, in a stable order."""
+    schemas = ", ".join(sql_string(s) for s in PUBLISHED_SCHEMAS)
+    intermediate = ", ".join(sql_string(name) for name in PUBLISHED_INTERMEDIATE)
+    rows = con.execute(
         f"""
         select * from (
-            select schema_name, table_name as name, comment from duckdb_tables()
+            select schema_name, table_name as name, comment, false, estimated_size
+            from duckdb_tables()
             where database_name = current_database()
             union all
-            select schema_name, view_name, comment from duckdb_views()
+            select schema_name, view_name, comment, true, 0 from duckdb_views()
             where database_name = current_database() and not internal
         )
         where schema_name in ({schemas})
@@ -109,53 +102,7 @@ def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | Non
         order by 1, 2
         """
     ).fetchall()
-
-
-def _copy_relation(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, comment: str | None, docs: SourceDocs
-) -> int:
-    """Copy one table or view as a table, with its description and its columns' descriptions."""
-    source = f"{_quote(schema)}.{_quote(name)}"
-    target = f"pub.{source}"
-    con.execute(f"create table {target} as select * from {source}")
-    table_doc, column_docs = docs.get((schema, name), (None, {}))
-    if comment or table_doc:
-        con.execute(f"comment on table {target} is {_sql_string(comment or table_doc)}")
-    columns = con.execute(
-        "select column_name, comment from duckdb_columns() "
-        "where database_name = current_database() and schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()
-    for column, text in columns:
-        text = text or column_docs.get(column)
-        if text:
-            con.execute(f"comment on column {target}.{_quote(column)} is {_sql_string(text)}")
-    return con.execute(f"select count(*) from {target}").fetchone()[0]
-
-
-class _Exporter:
-    """Writes every relation's Parquet file from the private warehouse on a connection of its
-    own, in a thread of its own, while the publish copies the same relations."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, exports: ExportBuild) -> None:
-        self.con = con.cursor()
-        self.exports = exports
-        self.stopped = threading.Event()
-
-    def run(self, relations: list[tuple[str, str, str | None]]) -> None:
-        try:
-            for schema, name, _comment in relations:
-                if self.stopped.is_set():
-                    return
-                self.exports.write_table(self.con, f"{_quote(schema)}.{_quote(name)}", schema, name)
-        finally:
-            self.con.close()
-
-    def stop(self) -> None:
-        """The publish failed: its files will be discarded, write no more of them."""
-        self.stopped.set()
-        with contextlib.suppress(duckdb.Error):  # closed already: it was done
-            self.con.interrupt()
+    return [Relation(*row) for row in rows]
 
 
 def _write_build_info(
@@ -201,8 +148,15 @@ def failed_loads(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows.fetchall()]
 
 
-def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = "") -> Publication:
-    """Copy the published schemas of ``private_db`` to ``serving_db`` and ``export_dir``, atomically."""
+def publish(
+    private_db: Path,
+    serving_db: Path,
+    export_dir: Path,
+    run_id: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> Publication:
+    """Copy the published schemas of ``private_db`` to ``serving_db`` and ``export_dir``,
+    atomically; ``progress`` gets a line every few seconds while it runs."""
     started = time.monotonic()
     published_at = datetime.now(UTC)
     build_id = new_build_id(run_id, published_at)
@@ -210,30 +164,21 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
     staged_db = serving_db.with_name(f".{serving_db.name}.{build_id}.tmp")
     staged_db.unlink(missing_ok=True)
     exports = ExportBuild(export_dir, build_id)
-    row_counts: dict[str, int] = {}
     try:
-        # the Parquet files are written from the private relations by a second connection while
-        # the first copies them: one snapshot (the writer lock keeps every other writer out),
-        # the two on the machine's two cores (the copy is a single-threaded insert)
-        with writer(private_db) as con, ThreadPoolExecutor(max_workers=1) as export_thread:
+        with writer(private_db) as con:
             con.execute(
-                f"attach {_sql_string(str(staged_db))} as pub "
-                f"(storage_version {_sql_string(STORAGE_VERSION)})"
+                f"attach {sql_string(str(staged_db))} as pub "
+                f"(storage_version {sql_string(STORAGE_VERSION)})"
             )
-            exporter: _Exporter | None = None
             try:
-                # One transaction for the whole copy: its ~900 statements (tables and their
-                # column descriptions) commit once instead of one by one (2.4 s less).
-                con.execute("begin transaction")
                 for schema in PUBLISHED_SCHEMAS:
-                    con.execute(f"create schema pub.{_quote(schema)}")
-                docs = source_docs()
-                relations = _relations(con)
-                exporter = _Exporter(con, exports)
-                exported = export_thread.submit(exporter.run, relations)
-                for schema, name, comment in relations:
-                    count = _copy_relation(con, schema, name, comment, docs)
-                    row_counts[f"{schema}.{name}"] = count
+                    con.execute(f"create schema pub.{quote(schema)}")
+                relations = published_relations(con)
+                # the copy and the Parquet files on two connections; the files from the private
+                # relations, the snapshot the copy reads (the writer lock keeps writers out)
+                crew = CopyCrew(con, exports, source_docs(), progress)
+                counted = crew.run(ordered_tasks(relations))
+                row_counts = {r.key: counted[r.key] for r in relations}
                 _write_build_info(
                     con,
                     build_id,
@@ -242,15 +187,7 @@ def publish(private_db: Path, serving_db: Path, export_dir: Path, run_id: str = 
                     sum(row_counts.values()),
                     state_fingerprint(con),
                 )
-                con.execute("commit")
                 con.execute("checkpoint pub")
-                exported.result()
-            except BaseException:
-                if exporter is not None:
-                    exporter.stop()
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("rollback")
-                raise
             finally:
                 con.execute("detach pub")
         # Read-only on disk too: a client that opens it read-write by mistake gets an error

@@ -8,10 +8,12 @@ old copy in other processes.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import duckdb
@@ -19,9 +21,16 @@ import pytest
 import yaml
 
 from ingest.config import REPO_ROOT
-from publishing import publish as publish_module
+from publishing import copying
+from publishing.copying import ordered_tasks
 from publishing.exports import ExportBuild, builds_dir
-from publishing.publish import PUBLISHED_INTERMEDIATE, PUBLISHED_SCHEMAS, current_build, publish
+from publishing.publish import (
+    PUBLISHED_INTERMEDIATE,
+    PUBLISHED_SCHEMAS,
+    current_build,
+    publish,
+    published_relations,
+)
 from tests.processes import new_reader_build_id
 
 pytestmark = pytest.mark.e2e
@@ -166,6 +175,30 @@ def test_every_published_table_is_exported_to_parquet(built_warehouse: Path, ser
     assert flows == pytest.approx(-1_113_700_000.0, abs=0.5e6)
 
 
+def test_the_largest_relations_are_handed_out_first(built_warehouse: Path) -> None:
+    """The two connections of a publish take the copies and Parquet files largest first: the
+    pairs x days view first (computed as it is read), then the other views, then the tables by
+    estimated rows (the bars: one row per series and day), so the last task is a small one."""
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        relations = published_relations(con)
+    tasks = ordered_tasks(relations)
+    assert [(t.action, t.relation.key) for t in tasks[:2]] == [
+        ("copy", "marts.fct_abnormal_returns"),
+        ("export", "marts.fct_abnormal_returns"),
+    ]
+    assert sorted((t.relation.key, t.action) for t in tasks) == sorted(
+        (r.key, action) for r in relations for action in ("copy", "export")
+    )
+    kinds = [t.relation.is_view for t in tasks]
+    assert kinds == sorted(kinds, reverse=True), "every view before every table"
+    tables = [t.relation for t in tasks if not t.relation.is_view and t.action == "copy"]
+    assert [r.estimated_rows for r in tables] == sorted(
+        (r.estimated_rows for r in tables), reverse=True
+    )
+    assert {tables[0].key, tables[1].key} == {"raw.daily_bars", "intermediate.int_daily_bars"}
+    assert tables[0].estimated_rows > 300_000  # a row per bar of 56 series
+
+
 @pytest.fixture
 def private_copy(built_warehouse: Path, tmp_path: Path) -> Path:
     """A private copy of the build, named like the original (dbt's views name their catalog)."""
@@ -173,6 +206,22 @@ def private_copy(built_warehouse: Path, tmp_path: Path) -> Path:
     target.parent.mkdir()
     shutil.copy(built_warehouse, target)
     return target
+
+
+def test_a_long_publish_says_what_it_is_on(
+    private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every PROGRESS_EVERY_SECONDS (5 s; here 0.05 s, as a publish of thousands of events'
+    abnormal returns takes minutes) a line: tasks done of all, and what each connection is on."""
+    monkeypatch.setattr(copying, "PROGRESS_EVERY_SECONDS", 0.05)
+    lines: list[str] = []
+    done = publish(private_copy, tmp_path / "s.duckdb", tmp_path / "e", "eeee", lines.append)
+    assert lines, "a publish of the whole build takes longer than 0.05 s"
+    tasks = 2 * done.tables  # a copy and a Parquet file per relation
+    counts = [int(re.match(rf"publishing: (\d+) of {tasks} copies", line)[1]) for line in lines]
+    assert counts == sorted(counts) and counts[-1] <= tasks
+    on = {m[1] for line in lines for m in re.finditer(r"(?:copying|exporting) (\S+?)(?:,|$)", line)}
+    assert on and on <= set(done.row_counts), f"names only published relations: {on}"
 
 
 HOLDER = textwrap.dedent(
@@ -229,24 +278,26 @@ def test_a_failed_publish_leaves_the_last_good_copy_in_place(
     serving, exports = tmp_path / "serving" / "warehouse.duckdb", tmp_path / "exports"
     good = publish(private_copy, serving, exports, run_id="cccccccc-good")
     inode, link = os.stat(serving).st_ino, os.readlink(exports)
-    real_copy, real_export = publish_module._copy_relation, ExportBuild.write_table
+    real_copy, real_export = copying.copy_relation, ExportBuild.write_table
     calls: list[str] = []
+    lock = threading.Lock()  # two connections copy and export at once
 
-    def copy_then_break(con, schema, name, comment, docs):
-        calls.append(name)
-        if len(calls) == 5:
-            raise OSError("disk full (injected)")
-        return real_copy(con, schema, name, comment, docs)
+    def fifth_call_breaks(name: str) -> None:
+        with lock:
+            calls.append(name)
+            if len(calls) == 5:
+                raise OSError("disk full (injected)")
+
+    def copy_then_break(con, relation, docs):
+        fifth_call_breaks(relation.name)
+        return real_copy(con, relation, docs)
 
     def export_then_break(self, con, relation, schema, table):
-        calls.append(table)
-        if len(calls) == 5:
-            assert len(self.files) == 4  # four Parquet files written
-            raise OSError("disk full (injected)")
+        fifth_call_breaks(table)
         return real_export(self, con, relation, schema, table)
 
     if failing_step == "copy":
-        monkeypatch.setattr(publish_module, "_copy_relation", copy_then_break)
+        monkeypatch.setattr(copying, "copy_relation", copy_then_break)
     else:
         monkeypatch.setattr(ExportBuild, "write_table", export_then_break)
     with pytest.raises(OSError, match="injected"):

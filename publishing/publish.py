@@ -5,8 +5,8 @@ beside its destination from one consistent snapshot (taken under the pipeline's 
 checkpointed, fsynced, and swapped in with ``os.replace``: a new reader opens either the previous
 complete build or the new one, and a reader holding the old file keeps reading its inode. Views
 become tables, so the copy stands alone; dbt's descriptions travel as COMMENTs; ``meta.build_info``
-says which build it is. The Parquet exports are written from the same snapshot (see exports.py),
-by a second connection at the same time as the copy (see copying.py).
+says which build it is. The Parquet exports are written from the same snapshot (see exports.py);
+two connections write the copy and the exports at once (see copying.py).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.config import REPO_ROOT, env_value
+from publishing.sql import quote
 
 STATE_TABLE = "meta.dbt_build_state"
 # dbt's views name the catalog they read (the file's name): a renamed file needs a full build.
@@ -175,10 +176,6 @@ def unaffected_nodes(manifest_path: Path, changed_tables: list[str]) -> list[str
     )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """raw table -> 'rows:hash sum' of its content, ignoring when rows were loaded."""
     tables = con.execute(
@@ -188,9 +185,9 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     fingerprints = {DATABASE_KEY: con.execute("select current_database()").fetchone()[0]}
     for table, columns in tables:
         kept = [c for c in columns if c != "loaded_at"]
-        row_hash = f"hash({', '.join(_quote(c) for c in kept)})"
+        row_hash = f"hash({', '.join(quote(c) for c in kept)})"
         rows, total = con.execute(
-            f"select count(*), coalesce(sum({row_hash}::hugeint), 0) from raw.{_quote(table)}"
+            f"select count(*), coalesce(sum({row_hash}::hugeint), 0) from raw.{quote(table)}"
         ).fetchone()
         fingerprints[table] = f"{rows}:{total}"
     return fingerprints

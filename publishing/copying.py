@@ -20,17 +20,10 @@ import duckdb
 
 from publishing.docs import SourceDocs
 from publishing.exports import ExportBuild
+from publishing.sql import quote, sql_string
 
 WORKERS = 2  # the two cores of the machines this runs on
 PROGRESS_EVERY_SECONDS = 5.0  # a line on what runs, while a large publish takes its time
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

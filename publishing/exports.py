@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from publishing.sql import sql_string
+
 log = logging.getLogger(__name__)
 
 KEEP_BUILDS = 2  # the current build and the one before it
@@ -39,9 +41,9 @@ class ExportBuild:
     ) -> Path:
         target = self.folder / schema / f"{table}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        path = str(target).replace("'", "''")
         con.execute(
-            f"copy (select * from {relation}) to '{path}' (format parquet, compression zstd)"
+            f"copy (select * from {relation}) to {sql_string(str(target))} "
+            "(format parquet, compression zstd)"
         )
         self.files.append(target)
         return target

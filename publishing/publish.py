@@ -25,9 +25,10 @@ import duckdb
 from ingest.config import REPO_ROOT
 from ingest.warehouse import writer
 from publishing.build_state import state_fingerprint
-from publishing.copying import CopyCrew, Relation, ordered_tasks, quote, sql_string
+from publishing.copying import CopyCrew, Relation, ordered_tasks
 from publishing.docs import source_docs
 from publishing.exports import ExportBuild, swap_exports
+from publishing.sql import quote, sql_string
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,9 @@ Usage: ``make bench`` or ``uv run python -m bench.event_study_bench [--sizes 100
    ``--repeat`` times (default 3), best kept, with a look at what else is busy before each run.
    The NumPy peer's CARs, n_days and exclusion reasons are checked against marts.fct_car and
    fct_event_study_exclusions (CARs and t to 1e-9).
-5. Writes bench/results/event_study.md (with the commit it was measured on and the machine's
+5. Publishes the built warehouse (``bench.es_publish_run``, in its own process): the read copy
+   and the Parquet exports readers get after a green build, timed, then removed.
+6. Writes bench/results/event_study.md (with the commit it was measured on and the machine's
    load) and prints it. Speed is reported, never asserted.
 """
 
@@ -99,6 +101,18 @@ class WarmRun:
 
 
 @dataclass
+class PublishRun:
+    """The publish of the built warehouse (bench.es_publish_run), in its own process."""
+
+    seconds: float
+    peak_mb: float
+    tables: int
+    rows: int
+    serving_mb: float
+    parquet_mb: float
+
+
+@dataclass
 class SizeResult:
     events: int
     candidates: int = 0
@@ -113,6 +127,7 @@ class SizeResult:
     warm_studies: WarmRun | None = None  # ... and for an edit of the studies (all event tables)
     warm_all: WarmRun | None = None  # every model of the cold run
     overlaps: tuple[float, int] | None = None
+    published: PublishRun | None = None
     numpy_wall_s: float = 0.0
     numpy_peak_mb: float = 0.0
     numpy_prep_s: float = 0.0
@@ -386,6 +401,31 @@ def run_peer(module: str, args: list[str], log: Path, python: list[str]) -> tupl
     return proc, json.loads(last[-1]) if last else {}
 
 
+def run_publish(db: Path, workdir: Path, n: int, python: list[str]) -> PublishRun:
+    """Publish the warehouse as the pipeline does after a build; the copy and files are removed
+    afterwards (at 10,000 events they take gigabytes)."""
+    serving, exports = workdir / f"serving_{n}", workdir / f"exports_{n}"
+    try:
+        proc, info = run_peer(
+            "bench.es_publish_run",
+            ["--db", str(db), "--serving", str(serving / "warehouse.duckdb")]
+            + ["--exports", str(exports / "exports")],
+            workdir / f"publish_{n}.log",
+            python,
+        )
+    finally:
+        shutil.rmtree(serving, ignore_errors=True)
+        shutil.rmtree(exports, ignore_errors=True)
+    return PublishRun(
+        seconds=info["seconds"],
+        peak_mb=proc.peak_mb,
+        tables=info["tables"],
+        rows=info["rows"],
+        serving_mb=info["serving_mb"],
+        parquet_mb=info["parquet_mb"],
+    )
+
+
 def check_numpy_peer(db: Path, cars_file: Path) -> dict[str, object]:
     """The NumPy peer's CARs, n_days and exclusions against the marts."""
     con = duckdb.connect(str(db), read_only=True)
@@ -520,6 +560,7 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     if "per_pair_s" in nb:
         result.notebook_per_pair_s, result.notebook_sample = nb["per_pair_s"], nb["sample"]
         result.check["notebook_max_car_abs_diff"] = check_notebook(db, nb_file)
+    result.published = run_publish(db, workdir, n, ctx["python"])
     return result
 
 
@@ -652,10 +693,17 @@ def render(results: list[SizeResult], info: dict[str, str], load: list[str], ctx
         slowest = ", ".join(f"{name} {t:.2f}" for name, t in e.slowest)
         overlaps = f"{r.overlaps[0]:.1f} s, {r.overlaps[1]:,} rows" if r.overlaps else "not run"
         scan = f"{r.ar_read_s:.1f} s for {r.ar_rows:,} rows" if r.ar_rows else "not run"
-        wa = r.warm_all
+        wa, pub = r.warm_all, r.published
+        published = (
+            f"{pub.seconds:.1f} s: {pub.tables} tables, {pub.rows:,} rows; copy "
+            f"{pub.serving_mb:,.0f} MB, Parquet {pub.parquet_mb:,.0f} MB; peak {pub.peak_mb:,.0f} MB"
+            if pub
+            else "not run"
+        )
         detail.append(
             f"| {r.events} | {r.candidates} | {r.excluded} | {r.car_rows} | {e.model_s:.1f} "
-            f"| {wa.wall_s:.1f} ({wa.dbt_elapsed_s:.1f}) | {slowest} | {scan} | {overlaps} |"
+            f"| {wa.wall_s:.1f} ({wa.dbt_elapsed_s:.1f}) | {slowest} | {scan} | {overlaps} "
+            f"| {published} |"
         )
         c = r.check
         checks.append(
@@ -711,10 +759,14 @@ Engine detail (candidates = every (event, asset) pair, excluded with a reason or
 `fct_abnormal_returns` is a view: reading all of its rows costs what the scan column says;
 `fct_event_overlaps`: the wall time of a dbt process of its own, the process's start-up
 included (the engine wall column's difference from in-dbt), where `make study` rebuilds it in
-its warm process):
+its warm process; publish: `publishing.publish` of the built warehouse in a process of its own
+(`bench/es_publish_run.py`), the step after every green build of `make run` and `make study`
+before readers see it: the read copy, where `fct_abnormal_returns` is a table of pairs x days,
+and every table as Parquet, on two connections; its time alone, without the interpreter's
+start):
 
-| events | candidates | excluded | CAR rows | sum of model s | warm, every model s (in-dbt) | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps |
-|---:|---:|---:|---:|---:|---:|---|---|---|
+| events | candidates | excluded | CAR rows | sum of model s | warm, every model s (in-dbt) | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps | publish |
+|---:|---:|---:|---:|---:|---:|---|---|---|---|
 {chr(10).join(detail)}
 
 Agreement of the NumPy peer with the marts (every CAR, n_days and exclusion reason; CAR to

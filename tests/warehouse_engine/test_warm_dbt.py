@@ -18,17 +18,23 @@ MODEL = Path("models") / "marts" / "event_study" / "fct_car.sql"
 NODE = "model.event_study_warehouse.fct_car"
 
 
+def _copy_project(tmp_path: Path) -> Path:
+    """The repository's dbt project, its files only, in a folder of the test's own."""
+    project = tmp_path / "dbt_project"
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(REPO_ROOT / "dbt_project" / folder, project / folder)
+    for name in PROJECT_FILES:
+        shutil.copy(REPO_ROOT / "dbt_project" / name, project / name)
+    return project
+
+
 def _checksum(dbt: WarmDbt) -> str:
     return json.loads(dbt.manifest_path.read_text())["nodes"][NODE]["checksum"]["checksum"]
 
 
 @mock.patch.dict(os.environ)  # WarmDbt hands dbt its settings through this process's environment
 def test_the_project_is_parsed_again_only_when_a_file_changed(tmp_path: Path) -> None:
-    project = tmp_path / "dbt_project"
-    for folder in PROJECT_FOLDERS:
-        shutil.copytree(REPO_ROOT / "dbt_project" / folder, project / folder)
-    for name in PROJECT_FILES:
-        shutil.copy(REPO_ROOT / "dbt_project" / name, project / name)
+    project = _copy_project(tmp_path)
     lines: list[str] = []
     dbt = WarmDbt(
         project,
@@ -55,11 +61,7 @@ def test_a_loop_started_after_an_edit_resolves_sources_and_refs(tmp_path: Path) 
     each invocation runs on must still find every source and ref (dbt-core's own pickling put
     the ref lookup in the source lookup's place: "RefableLookup.find() missing 1 required
     positional argument")."""
-    project = tmp_path / "dbt_project"
-    for folder in PROJECT_FOLDERS:
-        shutil.copytree(REPO_ROOT / "dbt_project" / folder, project / folder)
-    for name in PROJECT_FILES:
-        shutil.copy(REPO_ROOT / "dbt_project" / name, project / name)
+    project = _copy_project(tmp_path)
     env = {"WAREHOUSE_DB": str(tmp_path / "warehouse.duckdb")}
     WarmDbt(project, project / "target", tmp_path / "logs", env)  # as `make setup`'s parse
     macro = project / "macros" / "materializations" / "duckdb_in_place.sql"
@@ -85,11 +87,7 @@ def test_prepare_collects_the_last_build_and_freezes_what_the_next_one_reads(
     """A full collection during a build would walk the project's copy with the GIL held (0.3 s
     every other build); prepare() collects between builds and freezes what is alive then. What
     a build leaves behind is collected by the next prepare(), so nothing piles up frozen."""
-    project = tmp_path / "dbt_project"
-    for folder in PROJECT_FOLDERS:
-        shutil.copytree(REPO_ROOT / "dbt_project" / folder, project / folder)
-    for name in PROJECT_FILES:
-        shutil.copy(REPO_ROOT / "dbt_project" / name, project / name)
+    project = _copy_project(tmp_path)
     env = {"WAREHOUSE_DB": str(tmp_path / "warehouse.duckdb")}
     dbt = WarmDbt(project, tmp_path / "target", tmp_path / "logs", env, progress=lambda _: None)
     gc.disable()  # only prepare() collects here: what it frees, it freed

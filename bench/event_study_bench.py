@@ -761,9 +761,9 @@ Engine detail (candidates = every (event, asset) pair, excluded with a reason or
 included (the engine wall column's difference from in-dbt), where `make study` rebuilds it in
 its warm process; publish: `publishing.publish` of the built warehouse in a process of its own
 (`bench/es_publish_run.py`), the step after every green build of `make run` and `make study`
-before readers see it: the read copy, where `fct_abnormal_returns` is a table of pairs x days,
-and every table as Parquet, on two connections; its time alone, without the interpreter's
-start):
+before readers see it: the read copy, where `fct_abnormal_returns` stays a view over copies of
+the tables it reads, and every table as Parquet (that view's with all its pairs x days rows), on
+two connections; its time alone, without the interpreter's start):
 
 | events | candidates | excluded | CAR rows | sum of model s | warm, every model s (in-dbt) | slowest 5 models (s) | full read of fct_abnormal_returns | fct_event_overlaps | publish |
 |---:|---:|---:|---:|---:|---:|---|---|---|---|

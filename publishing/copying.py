@@ -1,9 +1,10 @@
 """The publish's work on two connections of the private warehouse: each published relation's copy
 into the staged file (attached as ``pub``) and its Parquet file, handed out largest first.
 
-One connection doing it all copied the largest relation (``fct_abnormal_returns``: pairs x days,
-a view computed as it is copied, a single-threaded insert) and then everything else; two take
-tasks from one list, so everything else runs beside it. Each connection copies in one
+One connection doing it all wrote the largest relation (``fct_abnormal_returns``: pairs x days,
+a view computed as it is written; the copy keeps it a view, served_views.py, its Parquet file has
+every row) and then everything else; two take tasks from one list, so everything else runs
+beside it. Each connection copies in one
 transaction of its own (its hundreds of statements commit once); the staged file is not seen
 by anyone before the publish swaps it in, so the two commits need not be one.
 """
@@ -49,23 +50,48 @@ class Task:
     relation: Relation
 
 
-def ordered_tasks(relations: Sequence[Relation]) -> list[Task]:
+def ordered_tasks(
+    relations: Sequence[Relation],
+    served_as_views: frozenset[str] = frozenset(),
+    view_inputs: Sequence[Relation] = (),
+) -> list[Task]:
     """Largest first, so that the last task to finish is a small one: the views before the
     tables (a view's size is unknown until it is computed, and the pairs x days one is the
     largest relation at scale; marts sort before staging), the tables by estimated rows; a
-    relation's copy before its Parquet file."""
-    ordered = sorted(relations, key=lambda r: (not r.is_view, -r.estimated_rows, r.key))
-    return [Task(action, r) for r in ordered for action in ("copy", "export")]
+    relation's copy before its Parquet file. A relation the copy serves as a view
+    (``served_as_views``: the view is made after the copies) has its Parquet file only; a table
+    only such views read (``view_inputs``) its copy only."""
+    inputs = {r.key for r in view_inputs}
+    ordered = sorted(
+        [*relations, *view_inputs], key=lambda r: (not r.is_view, -r.estimated_rows, r.key)
+    )
+    return [
+        Task(action, r)
+        for r in ordered
+        for action in ("copy", "export")
+        if not (action == "copy" and r.key in served_as_views)
+        and not (action == "export" and r.key in inputs)
+    ]
 
 
 def copy_relation(con: duckdb.DuckDBPyConnection, relation: Relation, docs: SourceDocs) -> int:
     """Copy one table or view as a table, with its description and its columns' descriptions."""
     target = f"pub.{relation.source}"
     con.execute(f"create table {target} as select * from {relation.source}")
+    describe(con, relation, "table", docs)
+    return con.execute(f"select count(*) from {target}").fetchone()[0]
+
+
+def describe(
+    con: duckdb.DuckDBPyConnection, relation: Relation, kind: str, docs: SourceDocs
+) -> None:
+    """Give the copy's ``kind`` (table or view) of ``relation`` the warehouse's descriptions of it
+    and of its columns (dbt's, or the sources' for the raw tables)."""
+    target = f"pub.{relation.source}"
     table_doc, column_docs = docs.get((relation.schema, relation.name), (None, {}))
     comment = relation.comment or table_doc
     if comment:
-        con.execute(f"comment on table {target} is {sql_string(comment)}")
+        con.execute(f"comment on {kind} {target} is {sql_string(comment)}")
     columns = con.execute(
         "select column_name, comment from duckdb_columns() "
         "where database_name = current_database() and schema_name = ? and table_name = ?",
@@ -75,7 +101,6 @@ def copy_relation(con: duckdb.DuckDBPyConnection, relation: Relation, docs: Sour
         text = text or column_docs.get(column)
         if text:
             con.execute(f"comment on column {target}.{quote(column)} is {sql_string(text)}")
-    return con.execute(f"select count(*) from {target}").fetchone()[0]
 
 
 class CopyCrew:
@@ -163,9 +188,11 @@ class CopyCrew:
                         self.row_counts[task.relation.key] = count
                 else:
                     relation = task.relation
-                    self.exports.write_table(
+                    count = self.exports.write_table(
                         cursor, relation.source, relation.schema, relation.name
                     )
+                    with self._lock:  # what a relation served as a view counts (no copy)
+                        self.row_counts.setdefault(relation.key, count)
             if not self._failed.is_set():
                 cursor.execute("commit")
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by run()

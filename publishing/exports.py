@@ -38,15 +38,16 @@ class ExportBuild:
 
     def write_table(
         self, con: duckdb.DuckDBPyConnection, relation: str, schema: str, table: str
-    ) -> Path:
+    ) -> int:
+        """Write ``relation`` to ``<schema>/<table>.parquet``; the number of rows written."""
         target = self.folder / schema / f"{table}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
+        written = con.execute(
             f"copy (select * from {relation}) to {sql_string(str(target))} "
             "(format parquet, compression zstd)"
-        )
+        ).fetchone()[0]
         self.files.append(target)
-        return target
+        return written
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

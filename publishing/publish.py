@@ -4,8 +4,9 @@ Readers (BI tools, SQL users, the endpoint) never open the pipeline's own file. 
 beside its destination from one consistent snapshot (taken under the pipeline's writer lock),
 checkpointed, fsynced, and swapped in with ``os.replace``: a new reader opens either the previous
 complete build or the new one, and a reader holding the old file keeps reading its inode. Views
-become tables, so the copy stands alone; dbt's descriptions travel as COMMENTs; ``meta.build_info``
-says which build it is. The Parquet exports are written from the same snapshot (see exports.py);
+become tables, but for the pairs x days one (served_views.py: a view over copies of the tables it
+reads), so the copy stands alone; dbt's descriptions travel as COMMENTs; ``meta.build_info`` says
+which build it is. The Parquet exports are written from the same snapshot (see exports.py);
 two connections write the copy and the exports at once (see copying.py).
 """
 
@@ -25,9 +26,10 @@ import duckdb
 from ingest.config import REPO_ROOT
 from ingest.warehouse import writer
 from publishing.build_state import state_fingerprint
-from publishing.copying import CopyCrew, Relation, ordered_tasks
+from publishing.copying import CopyCrew, Relation, Task, describe, ordered_tasks
 from publishing.docs import source_docs
 from publishing.exports import ExportBuild, swap_exports
+from publishing.served_views import ServedViewError, ViewPlan, create_views, plan_views
 from publishing.sql import quote, sql_string
 
 log = logging.getLogger(__name__)
@@ -84,12 +86,10 @@ def new_build_id(run_id: str, now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + (run_id[:8] or "manual")
 
 
-def published_relations(con: duckdb.DuckDBPyConnection) -> list[Relation]:
-    """Every table and view the copy carries, in a stable order."""
-    schemas = ", ".join(sql_string(s) for s in PUBLISHED_SCHEMAS)
-    intermediate = ", ".join(sql_string(name) for name in PUBLISHED_INTERMEDIATE)
+def _warehouse_relations(con: duckdb.DuckDBPyConnection) -> list[Relation]:
+    """Every table and view of the warehouse, in a stable order."""
     rows = con.execute(
-        f"""
+        """
         select * from (
             select schema_name, table_name as name, comment, false, estimated_size
             from duckdb_tables()
@@ -98,12 +98,49 @@ def published_relations(con: duckdb.DuckDBPyConnection) -> list[Relation]:
             select schema_name, view_name, comment, true, 0 from duckdb_views()
             where database_name = current_database() and not internal
         )
-        where schema_name in ({schemas})
-            and (schema_name <> 'intermediate' or name in ({intermediate}))
         order by 1, 2
         """
     ).fetchall()
     return [Relation(*row) for row in rows]
+
+
+def _is_published(relation: Relation) -> bool:
+    return relation.schema in PUBLISHED_SCHEMAS and (
+        relation.schema != "intermediate" or relation.name in PUBLISHED_INTERMEDIATE
+    )
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """What a publish copies: the relations readers get (``published``), the views the copy
+    keeps as views with what they read (``views``), and the copies and Parquet files to make."""
+
+    published: list[Relation]
+    views: ViewPlan
+    view_relations: list[Relation]  # the warehouse's own, for their descriptions
+    tasks: list[Task]
+
+
+def plan_copy(con: duckdb.DuckDBPyConnection) -> CopyPlan:
+    """The copy of ``con``'s current database: every published relation copied as a table and
+    written as Parquet, but the served views (served_views.py), made as views after the copies
+    of the tables they read (not published: their copies only). A served view whose SQL cannot
+    be carried over is copied as a table, as every other view, with a warning."""
+    everything = {r.key: r for r in _warehouse_relations(con)}
+    published = [r for r in everything.values() if _is_published(r)]
+    try:
+        views = plan_views(con)
+    except ServedViewError as exc:
+        log.warning("%s: published as a table instead of a view", exc)
+        views = ViewPlan()
+    inputs = [everything[key] for key in views.tables if not _is_published(everything[key])]
+    served = frozenset(v.key for v in views.views)
+    return CopyPlan(
+        published=published,
+        views=views,
+        view_relations=[everything[v.key] for v in views.views],
+        tasks=ordered_tasks(published, served, inputs),
+    )
 
 
 def _write_build_info(
@@ -174,12 +211,15 @@ def publish(
             try:
                 for schema in PUBLISHED_SCHEMAS:
                     con.execute(f"create schema pub.{quote(schema)}")
-                relations = published_relations(con)
+                plan = plan_copy(con)
                 # the copy and the Parquet files on two connections; the files from the private
                 # relations, the snapshot the copy reads (the writer lock keeps writers out)
-                crew = CopyCrew(con, exports, source_docs(), progress)
-                counted = crew.run(ordered_tasks(relations))
-                row_counts = {r.key: counted[r.key] for r in relations}
+                docs = source_docs()
+                counted = CopyCrew(con, exports, docs, progress).run(plan.tasks)
+                create_views(con, plan.views, "pub")
+                for view in plan.view_relations:
+                    describe(con, view, "view", docs)
+                row_counts = {r.key: counted[r.key] for r in plan.published}
                 _write_build_info(
                     con,
                     build_id,

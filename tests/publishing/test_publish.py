@@ -22,15 +22,16 @@ import yaml
 
 from ingest.config import REPO_ROOT
 from publishing import copying
-from publishing.copying import ordered_tasks
+from publishing import publish as publish_module
 from publishing.exports import ExportBuild, builds_dir
 from publishing.publish import (
     PUBLISHED_INTERMEDIATE,
     PUBLISHED_SCHEMAS,
     current_build,
+    plan_copy,
     publish,
-    published_relations,
 )
+from publishing.served_views import ServedViewError, plan_views
 from tests.processes import new_reader_build_id
 
 pytestmark = pytest.mark.e2e
@@ -45,19 +46,49 @@ def serving_db(built_warehouse: Path) -> Path:
     return path
 
 
-def _tables(db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+def _relations(db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+    """Rows of every table and view of ``db`` in ``schemas``, by schema.name."""
     with duckdb.connect(str(db), read_only=True) as con:
         names = con.execute(
             "select schema_name || '.' || table_name from duckdb_tables() "
-            f"where schema_name in ({', '.join(repr(s) for s in schemas)})"
+            f"where schema_name in ({', '.join(repr(s) for s in schemas)}) union all "
+            "select schema_name || '.' || view_name from duckdb_views() "
+            f"where not internal and schema_name in ({', '.join(repr(s) for s in schemas)})"
         ).fetchall()
         return {n: con.execute(f"select count(*) from {n}").fetchone()[0] for (n,) in names}
+
+
+def _published(db: Path) -> dict[str, int]:
+    """What the copy publishes for readers: not the internal tables and views that
+    marts.fct_abnormal_returns is computed from (intermediate.int_es_*)."""
+    return {
+        key: rows
+        for key, rows in _relations(db, PUBLISHED_SCHEMAS).items()
+        if not key.startswith("intermediate.") or key.split(".")[1] in PUBLISHED_INTERMEDIATE
+    }
+
+
+# What the copy keeps of the engine for its view marts.fct_abnormal_returns (served_views.py):
+# the pairs' status and day rows as views, over the tables of units, sessions and relative days.
+SERVED_VIEW_TABLES = {
+    "intermediate.int_es_pair_day0",
+    "intermediate.int_es_window_fit",
+    "intermediate.int_es_study_days",
+    "intermediate.int_es_estimation_sums_even",
+    "intermediate.int_es_estimation_sums_odd",
+}
+SERVED_VIEWS = {
+    "marts.fct_abnormal_returns",
+    "intermediate.int_es_pair_status",
+    "intermediate.int_es_window_rows",
+    "intermediate.int_es_estimation_sums",
+}
 
 
 def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
     built_warehouse: Path, serving_db: Path
 ) -> None:
-    published = _tables(serving_db, PUBLISHED_SCHEMAS)
+    published = _published(serving_db)
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         private = {
             f"{s}.{n}": con.execute(f'select count(*) from "{s}"."{n}"').fetchone()[0]
@@ -69,18 +100,22 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             ).fetchall()
             if s != "intermediate" or n in PUBLISHED_INTERMEDIATE
         }
+        plan = plan_views(con)
     assert published == private
     assert "marts.fct_etf_flow_daily_total" in published
-    intermediate = set(_tables(serving_db, ("intermediate",)))
-    assert intermediate == {"intermediate.int_daily_bars"}, "the rest of intermediate is private"
+    assert set(plan.tables) == SERVED_VIEW_TABLES
+    assert {v.key for v in plan.views} == SERVED_VIEWS
+    intermediate = set(_relations(serving_db, ("intermediate",)))
+    assert intermediate == {"intermediate.int_daily_bars"} | (SERVED_VIEWS | SERVED_VIEW_TABLES) - {
+        "marts.fct_abnormal_returns"
+    }, "the rest of intermediate is private"
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        # Views (staging, marts.fct_abnormal_returns) became tables: the copy stands alone,
-        # whatever name a client opens it under.
-        assert con.execute(
-            "select count(*) from duckdb_views() where not internal "
-            "and schema_name in ('staging', 'marts')"
-        ).fetchone() == (0,)
-        assert "marts.fct_abnormal_returns" in published
+        # Views (staging) became tables, but the pairs x days one, a view over the tables it reads
+        # copied beside it: the copy stands alone, whatever name a client opens it under.
+        views = con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() where not internal"
+        ).fetchall()
+        assert {v for (v,) in views} == SERVED_VIEWS
         total = con.execute(
             "select publisher_total_usd from marts.fct_etf_flow_daily_total "
             "where product = 'BTC' and date = ?",
@@ -92,6 +127,38 @@ def test_the_copy_holds_every_mart_staging_and_raw_table_as_built(
             "select tags from duckdb_databases() where database_name = current_database()"
         ).fetchone()[0]
         assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_the_abnormal_returns_view_of_the_copy_is_the_warehouses_row_for_row(
+    built_warehouse: Path, serving_db: Path
+) -> None:
+    """The copy's marts.fct_abnormal_returns (a view there too) read under another name, beside
+    the warehouse whose tables have the same schema and names: every row the warehouse's, and
+    nothing read from the warehouse (its references are the copy's own)."""
+    con = duckdb.connect()
+    con.execute(f"attach '{built_warehouse}' as warehouse (read_only)")
+    con.execute(f"attach '{serving_db}' as served (read_only)")
+    con.execute("use warehouse")  # unqualified names resolve here, but for the copy's views
+    served = "served.marts.fct_abnormal_returns"
+    private = "warehouse.marts.fct_abnormal_returns"
+    rows = con.execute(f"select count(*) from {served}").fetchone()[0]
+    assert rows == con.execute(f"select count(*) from {private}").fetchone()[0] > 50_000
+    for left, right in ((served, private), (private, served)):
+        assert con.execute(
+            f"select count(*) from (select * from {left} except all select * from {right})"
+        ).fetchone() == (0,)
+    # NVDA on the DeepSeek sell-off (Monday 2025-01-27): -16.97 % against a market model
+    nvda = con.execute(
+        f"select actual_return, abnormal_return from {served} "
+        "where study_id = 'deepseek_us_ai_stocks' and event_id = 'deepseek_selloff' "
+        "and asset_id = 'nvda' and trade_date = '2025-01-27' and relative_day = 0"
+    ).fetchone()
+    assert nvda == pytest.approx((-0.16968, -0.13213), abs=5e-5)
+    comment = con.execute(
+        "select comment from duckdb_views() "
+        "where database_name = 'served' and view_name = 'fct_abnormal_returns'"
+    ).fetchone()[0]
+    assert comment, "the view carries dbt's description"
 
 
 def test_the_bars_in_the_catalogs_terms_are_published(serving_db: Path) -> None:
@@ -132,7 +199,7 @@ def test_build_info_says_which_build_readers_see(serving_db: Path) -> None:
     assert info is not None
     assert info["build_id"] and info["run_id"]
     assert info["build_id"].endswith(info["run_id"][:8])
-    assert info["total_rows"] == sum(_tables(serving_db, PUBLISHED_SCHEMAS).values())
+    assert info["total_rows"] == sum(_published(serving_db).values())
 
 
 def test_descriptions_travel_as_comments(serving_db: Path) -> None:
@@ -162,7 +229,7 @@ def test_descriptions_travel_as_comments(serving_db: Path) -> None:
 def test_every_published_table_is_exported_to_parquet(built_warehouse: Path, serving_db: Path):
     export_dir = built_warehouse.parent / "exports"
     assert export_dir.is_symlink(), "EXPORT_DIR is swapped as a whole, by one rename"
-    published = _tables(serving_db, PUBLISHED_SCHEMAS)
+    published = _published(serving_db)
     exported = {
         f"{p.parent.name}.{p.stem}": duckdb.sql(f"select count(*) from '{p}'").fetchone()[0]
         for p in export_dir.glob("*/*.parquet")
@@ -177,21 +244,20 @@ def test_every_published_table_is_exported_to_parquet(built_warehouse: Path, ser
 
 def test_the_largest_relations_are_handed_out_first(built_warehouse: Path) -> None:
     """The two connections of a publish take the copies and Parquet files largest first: the
-    pairs x days view first (computed as it is read), then the other views, then the tables by
-    estimated rows (the bars: one row per series and day), so the last task is a small one."""
+    pairs x days view's Parquet file first (computed as it is written; the copy keeps it a
+    view), then the other views, then the tables by estimated rows (the bars: one row per series
+    and day), so the last task is a small one. The tables that view reads are copied, not
+    exported."""
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
-        relations = published_relations(con)
-    tasks = ordered_tasks(relations)
-    assert [(t.action, t.relation.key) for t in tasks[:2]] == [
-        ("copy", "marts.fct_abnormal_returns"),
-        ("export", "marts.fct_abnormal_returns"),
-    ]
-    assert sorted((t.relation.key, t.action) for t in tasks) == sorted(
-        (r.key, action) for r in relations for action in ("copy", "export")
-    )
-    kinds = [t.relation.is_view for t in tasks]
+        plan = plan_copy(con)
+    tasks = [(t.action, t.relation.key) for t in plan.tasks]
+    assert tasks[0] == ("export", "marts.fct_abnormal_returns")
+    every = [(action, r.key) for r in plan.published for action in ("copy", "export")]
+    every.remove(("copy", "marts.fct_abnormal_returns"))
+    assert sorted(tasks) == sorted(every + [("copy", key) for key in SERVED_VIEW_TABLES])
+    kinds = [t.relation.is_view for t in plan.tasks]
     assert kinds == sorted(kinds, reverse=True), "every view before every table"
-    tables = [t.relation for t in tasks if not t.relation.is_view and t.action == "copy"]
+    tables = [t.relation for t in plan.tasks if not t.relation.is_view and t.action == "copy"]
     assert [r.estimated_rows for r in tables] == sorted(
         (r.estimated_rows for r in tables), reverse=True
     )
@@ -217,11 +283,37 @@ def test_a_long_publish_says_what_it_is_on(
     lines: list[str] = []
     done = publish(private_copy, tmp_path / "s.duckdb", tmp_path / "e", "eeee", lines.append)
     assert lines, "a publish of the whole build takes longer than 0.05 s"
-    tasks = 2 * done.tables  # a copy and a Parquet file per relation
+    # a copy and a Parquet file per relation, but the served view's copy, and a copy of each
+    # table it reads
+    tasks = 2 * done.tables - 1 + len(SERVED_VIEW_TABLES)
     counts = [int(re.match(rf"publishing: (\d+) of {tasks} copies", line)[1]) for line in lines]
     assert counts == sorted(counts) and counts[-1] <= tasks
     on = {m[1] for line in lines for m in re.finditer(r"(?:copying|exporting) (\S+?)(?:,|$)", line)}
-    assert on and on <= set(done.row_counts), f"names only published relations: {on}"
+    copied = set(done.row_counts) | SERVED_VIEW_TABLES
+    assert on and on <= copied, f"names only what the copy holds: {on}"
+
+
+def test_a_served_view_that_cannot_be_carried_over_is_published_as_a_table(
+    private_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """The publish does not fail on a view SQL it cannot rewrite: readers get the rows, as a
+    table, and the log says why."""
+
+    def unreadable(con, keys=()):
+        raise ServedViewError("marts.fct_abnormal_returns: unexpected view definition (injected)")
+
+    monkeypatch.setattr(publish_module, "plan_views", unreadable)
+    done = publish(private_copy, tmp_path / "s.duckdb", tmp_path / "e", "ffffffff-table")
+    assert "published as a table instead of a view" in caplog.text
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'fct_abnormal_returns'"
+        ).fetchone() == (1,)
+        assert con.execute("select count(*) from duckdb_views() where not internal").fetchone() == (
+            0,
+        )
+        rows = con.execute("select count(*) from marts.fct_abnormal_returns").fetchone()[0]
+    assert rows == done.row_counts["marts.fct_abnormal_returns"] > 50_000
 
 
 HOLDER = textwrap.dedent(

@@ -2,7 +2,7 @@
 -- estimation unit (int_es_window_rows), shared by the pairs of one study and asset whose events
 -- have the same day 0. A view, so a study of thousands of events stores no pairs x days rows;
 -- a filter on study_id, event_id or asset_id reads only that pair's unit (the published read
--- copy stores it as a table).
+-- copy keeps it a view too, over copies of what it reads: publishing/served_views.py).
 {#- a table on Spark: a view there is recomputed for every reader (and any engine reads a
     table's Parquet) -#}
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}

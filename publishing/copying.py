@@ -4,9 +4,9 @@ into the staged file (attached as ``pub``) and its Parquet file, handed out larg
 One connection doing it all wrote the largest relation (``fct_abnormal_returns``: pairs x days,
 a view computed as it is written; the copy keeps it a view, served_views.py, its Parquet file has
 every row) and then everything else; two take tasks from one list, so everything else runs
-beside it. Each connection copies in one
-transaction of its own (its hundreds of statements commit once); the staged file is not seen
-by anyone before the publish swaps it in, so the two commits need not be one.
+beside it. Each connection copies in one transaction of its own (its hundreds of statements
+commit once); the staged file is not seen by anyone before the publish swaps it in, so the two
+commits need not be one.
 """
 
 from __future__ import annotations

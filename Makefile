@@ -50,6 +50,9 @@ setup:
 	# Apache Superset (make bi) in its own environment, bi/.venv: its pins conflict with ours.
 	# BI=0 leaves it out (about 1 GB); make bi installs it on first use (uv run syncs it).
 	@if [ "$(BI)" != "0" ]; then $(UV) sync --frozen --compile-bytecode --project bi; fi
+	# DuckDB 1.0.0, the oldest reader the published copy promises to serve, in reader_compat/.venv
+	# (20 MB): tests/publishing/test_old_readers.py opens the copy with it.
+	$(UV) sync --frozen --compile-bytecode --project reader_compat
 	$(MAKE) manifest
 	@echo "setup done: next 'make run'"
 

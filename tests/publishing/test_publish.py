@@ -39,13 +39,6 @@ pytestmark = pytest.mark.e2e
 BYBIT_DAY_AFTER = "2025-02-25"  # Farside BTC Total: -1,113.7 $M
 
 
-@pytest.fixture(scope="module")
-def serving_db(built_warehouse: Path) -> Path:
-    path = built_warehouse.parent / "serving" / "warehouse.duckdb"
-    assert path.is_file(), "the build did not publish a read copy"
-    return path
-
-
 def _relations(db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
     """Rows of every table and view of ``db`` in ``schemas``, by schema.name."""
     with duckdb.connect(str(db), read_only=True) as con:

@@ -802,8 +802,8 @@ the notebook (the 100x target) in turns, so that a slow spell of the machine fal
   on returns, benchmark returns and day 0 it builds itself from prices and sessions: `loop` is
   the per-pair loop alone, `prep+loop` adds reading and aligning the prices, `wall` its process.
 - **notebook**: `bench/es_notebook_peer.py`, pandas slices and a statsmodels fit per pair on a
-  sample of {ctx["sample"]} pairs (one pass per turn, in its own process, the fastest kept), extrapolated to
-  all pairs: `smf.ols("r ~ m")` (in brackets the leaner `sm.OLS` on arrays).
+  sample of {ctx["sample"]} pairs (one pass per turn, in its own process, the fastest kept),
+  extrapolated to all pairs: `smf.ols("r ~ m")` (in brackets the leaner `sm.OLS` on arrays).
 - pairs = included (event, asset) pairs; units = distinct (asset, day 0) estimation units the
   engine fits (pairs of one asset whose events share a day 0 share every number).
 

@@ -135,7 +135,6 @@ class SizeResult:
     numpy_prep_s: float = 0.0
     numpy_loop_s: float = 0.0
     notebook_per_pair_s: dict[str, float] = field(default_factory=dict)
-    notebook_sample: int = 0
     check: dict[str, object] = field(default_factory=dict)
     busy: list[str] = field(default_factory=list)  # other processes before each timed run
 
@@ -571,7 +570,7 @@ def bench_size(n: int, ctx: dict) -> SizeResult:
     result.numpy_prep_s, result.numpy_loop_s = info["prep_s"], info["loop_s"]
     result.check = check_numpy_peer(db, cars_file)
     if best_notebook:
-        result.notebook_per_pair_s, result.notebook_sample = best_notebook, ctx["sample"]
+        result.notebook_per_pair_s = best_notebook
         result.check["notebook_max_car_abs_diff"] = check_notebook(db, nb_file)
     result.published = run_publish(db, workdir, n, ctx["python"])
     return result

@@ -193,16 +193,31 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return fingerprints
 
 
+def _column_docs(node: dict) -> dict[str, str]:
+    return {name: column.get("description", "") for name, column in node.get("columns", {}).items()}
+
+
 def project_fingerprint(manifest_path: Path, project_file: Path = DBT_PROJECT_FILE) -> str:
-    """The dbt project a build ran: each node's file (dbt's checksum) and its configuration (a
-    materialisation or contract set in YAML or dbt_project.yml leaves the file as it is), the
-    project's macros, dbt_project.yml itself (its vars reach the SQL at compile time) and the
-    environment variables the SQL reads."""
+    """The dbt project a build ran: each node's file (dbt's checksum), its configuration (a
+    materialisation or contract set in YAML or dbt_project.yml leaves the file as it is) and its
+    descriptions (persist_docs writes them into the warehouse as comments, which the read copy
+    and BI tools show; the publish takes the raw tables' from the sources), the project's macros,
+    dbt_project.yml itself (its vars reach the SQL at compile time) and the environment variables
+    the SQL reads."""
     manifest = read_manifest(manifest_path)
     parts = sorted(
         f"{uid}:{node.get('checksum', {}).get('checksum', '')}:"
-        + json.dumps(node.get("config", {}), sort_keys=True, default=str)
+        + json.dumps(
+            [node.get("config", {}), node.get("description", ""), _column_docs(node)],
+            sort_keys=True,
+            default=str,
+        )
         for uid, node in manifest.get("nodes", {}).items()
+    )
+    parts += sorted(
+        f"{uid}:"
+        + json.dumps([source.get("description", ""), _column_docs(source)], sort_keys=True)
+        for uid, source in manifest.get("sources", {}).items()
     )
     parts.append(f"{project_file.name}:{hashlib.sha256(project_file.read_bytes()).hexdigest()}")
     parts += sorted(

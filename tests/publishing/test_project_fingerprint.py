@@ -36,3 +36,22 @@ def test_a_materialisation_set_in_yaml_changes_the_fingerprint(tmp_path: Path) -
 
     assert json.loads(edited.read_text())["nodes"][FCT_CAR]["checksum"]["checksum"] == checksum
     assert project_fingerprint(edited) != project_fingerprint(MANIFEST)
+
+
+def test_an_edited_description_changes_the_fingerprint(tmp_path: Path) -> None:
+    """dbt writes descriptions into the warehouse (persist_docs) and the publish takes the raw
+    tables' from the sources: a docs-only edit must rebuild, or readers keep the old comments."""
+    manifest = json.loads(MANIFEST.read_text())
+    car = manifest["nodes"][FCT_CAR]["columns"]["car"]
+    assert car["description"] == "CAR = sum of AR_t over the window."
+    car["description"] = "CAR, reworded"
+    edited = tmp_path / "manifest.json"
+    edited.write_text(json.dumps(manifest))
+    assert project_fingerprint(edited) != project_fingerprint(MANIFEST)
+
+    manifest = json.loads(MANIFEST.read_text())
+    prices = manifest["sources"]["source.event_study_warehouse.raw.daily_bars"]
+    assert prices["description"]
+    prices["description"] = "bars, reworded"
+    edited.write_text(json.dumps(manifest))
+    assert project_fingerprint(edited) != project_fingerprint(MANIFEST)

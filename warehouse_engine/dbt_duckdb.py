@@ -24,14 +24,18 @@ def fingerprint_by_file_name() -> None:
 
     def by_file_name(self: ManifestLoader):  # type: ignore[no-untyped-def]
         credentials = self.root_project.credentials
-        path = getattr(credentials, "path", None)
-        if not path or path == ":memory:":
-            return build_state_check(self)
-        credentials.path = Path(path).name
+        # the file is attached (profiles.yml): the attachments' paths as well as the main one
+        holders = [credentials, *(getattr(credentials, "attach", None) or [])]
+        paths = [(holder, getattr(holder, "path", None)) for holder in holders]
+        for holder, path in paths:
+            if path and path != ":memory:":
+                holder.path = Path(path).name
         try:
             return build_state_check(self)
         finally:
-            credentials.path = path
+            for holder, path in paths:
+                if path and path != ":memory:":
+                    holder.path = path
 
     ManifestLoader.build_manifest_state_check = by_file_name  # type: ignore[method-assign]
 

@@ -4,7 +4,7 @@
     day statistics are made of, each unit weighted by the pairs it stands for (n_pairs).
     Two models, int_es_day_sums_even and int_es_day_sums_odd, sort one half of the abnormal
     returns each, at the same time on dbt's two threads, where one model would sort them all on
-    one DuckDB thread (the rule that keeps every build bit-for-bit reproducible, profiles.yml).
+    one DuckDB thread (profiles.yml: sums add in one order from build to build).
     Adding the two halves stays reproducible: a + b = b + a exactly, whichever finishes first.
     Corrado's U = K / (M + 1) - 0.5, K the rank of the AR among the unit's M abnormal returns
     (estimation and event days, ties averaged).

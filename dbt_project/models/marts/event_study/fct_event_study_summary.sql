@@ -3,13 +3,16 @@
 -- estimation unit's CAR weighted by its pairs (the rows of fct_car); day statistics from
 -- int_es_day_stats (Brown-Warner, Corrado, sign) and the residual correlation from
 -- int_es_residual_correlation (Kolari-Pynnonen, by calendar date). Undefined statistics (too
--- few pairs, zero spread) are null. p-values: SciPy UDFs (t, normal, Wilcoxon).
+-- few pairs, zero spread) are null. p-values: SciPy UDFs (t, normal, Wilcoxon). Sums of doubles
+-- over the units or days add in a fixed order (macro in_order): two builds agree to the last bit.
 {#- Kolari-Pynnonen: the BMP t-statistic times this correction for the residual correlation -#}
 {% set kp_factor = 'sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))' %}
 with unit_cars as (
 
     -- each estimation unit's CAR stands for its n_pairs pairs (events on one asset and day 0)
-    select f.study_id, c.window_start, c.window_end, c.car, c.car_t_stat, c.df, f.n_pairs
+    select
+        c.window_id, f.study_id, c.window_start, c.window_end, c.car, c.car_t_stat, c.df,
+        f.n_pairs
     from {{ ref('int_es_unit_cars') }} as c
     inner join {{ ref('int_es_window_fit') }} as f on c.window_id = f.window_id
 
@@ -20,8 +23,8 @@ means as (
     select
         study_id, window_start, window_end,
         sum(n_pairs) as n_pairs,
-        sum(n_pairs * car) / sum(n_pairs) as caar,
-        sum(n_pairs * car_t_stat) / sum(n_pairs) as mean_scar
+        {{ in_order('sum', 'n_pairs * car', 'window_id') }} / sum(n_pairs) as caar,
+        {{ in_order('sum', 'n_pairs * car_t_stat', 'window_id') }} / sum(n_pairs) as mean_scar
     from unit_cars
     group by study_id, window_start, window_end
 
@@ -33,15 +36,21 @@ cross_section as (
         c.study_id, c.window_start, c.window_end,
         any_value(m.n_pairs) as n_pairs,
         any_value(m.caar) as caar,
-        sqrt(sum(c.n_pairs * power(c.car - m.caar, 2)) / nullif(any_value(m.n_pairs) - 1, 0))
-            as sd_car,
-        sum(c.n_pairs * c.car_t_stat) as sum_scar,
+        sqrt(
+            {{ in_order('sum', 'c.n_pairs * power(c.car - m.caar, 2)', 'c.window_id') }}
+            / nullif(any_value(m.n_pairs) - 1, 0)
+        ) as sd_car,
+        {{ in_order('sum', 'c.n_pairs * c.car_t_stat', 'c.window_id') }} as sum_scar,
         any_value(m.mean_scar) as mean_scar,
         sqrt(
-            sum(c.n_pairs * power(c.car_t_stat - m.mean_scar, 2))
+            {{ in_order(
+                'sum', 'c.n_pairs * power(c.car_t_stat - m.mean_scar, 2)', 'c.window_id'
+            ) }}
             / nullif(any_value(m.n_pairs) - 1, 0)
         ) as sd_scar,
-        sum(c.n_pairs * c.df / cast(c.df - 2 as {{ type_double() }})) as patell_var,
+        {{ in_order(
+            'sum', 'c.n_pairs * c.df / cast(c.df - 2 as ' ~ type_double() ~ ')', 'c.window_id'
+        ) }} as patell_var,
         coalesce(sum(c.n_pairs) filter (where c.car > 0), 0) as n_positive,
         {{ list_unordered('c.car') }} as cars,
         {{ list_unordered('c.n_pairs') }} as weights
@@ -96,11 +105,12 @@ study_days as (
 
     select
         study_id,
-        stddev_samp(aar) filter (where in_estimation_window) as sd_aar,
+        {{ in_order('stddev_samp', 'aar', 'relative_day') }} filter (where in_estimation_window)
+            as sd_aar,
         count(*) filter (where in_estimation_window) as n_aar_days,
         sum(n_positive) filter (where in_estimation_window)
         / sum(n_pairs) filter (where in_estimation_window) as p_positive,
-        sqrt(avg(rank_statistic * rank_statistic)) as s_u
+        sqrt({{ in_order('avg', 'rank_statistic * rank_statistic', 'relative_day') }}) as s_u
     from day_stats
     group by study_id
 
@@ -110,7 +120,8 @@ rank_windows as (
 
     select
         w.study_id, w.window_start, w.window_end,
-        sum(d.rank_statistic / nullif(s.s_u, 0)) / sqrt(count(*)) as rank_z
+        {{ in_order('sum', 'd.rank_statistic / nullif(s.s_u, 0)', 'd.relative_day') }}
+        / sqrt(count(*)) as rank_z
     from {{ ref('stg_es_study_event_windows') }} as w
     inner join day_stats as d
         on w.study_id = d.study_id and d.relative_day between w.window_start and w.window_end

@@ -4,7 +4,7 @@
 -- int_es_day_stats (Brown-Warner, Corrado, sign) and the residual correlation from
 -- int_es_residual_correlation (Kolari-Pynnonen, by calendar date). Undefined statistics (too
 -- few pairs, zero spread) are null. p-values: SciPy UDFs (t, normal, Wilcoxon). Sums of doubles
--- over the units or days add in a fixed order (macro in_order): two builds agree to the last bit.
+-- over the units or days add in a fixed order (macro in_order), whatever order the rows come in.
 {#- Kolari-Pynnonen: the BMP t-statistic times this correction for the residual correlation -#}
 {% set kp_factor = 'sqrt((1 - mean_correlation) / (1 + (n_pairs - 1) * mean_correlation))' %}
 with unit_cars as (
